@@ -1,0 +1,176 @@
+"""Command line: ``corpus check | generate | build | serve | stats``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+from . import __version__
+from .corpus import Project
+from .diagnostics import CorpusError, Diagnostic, Diagnostics
+from .output import OutputError
+from .pipeline import check, generate, summary
+from .site import SiteError, build_site, serve
+
+COLOURS = {"error": "\033[31m", "warning": "\033[33m", "bold": "\033[1m", "reset": "\033[0m"}
+
+
+def _colour(enabled: bool, name: str, text: str) -> str:
+    return f"{COLOURS[name]}{text}{COLOURS['reset']}" if enabled else text
+
+
+def format_human(diagnostic: Diagnostic, colour: bool) -> str:
+    text = diagnostic.format()
+    if colour:
+        head, _, rest = text.partition("\n")
+        head = head.replace(f"{diagnostic.severity}[", _colour(True, diagnostic.severity, diagnostic.severity) + "[", 1)
+        text = head + ("\n" + rest if rest else "")
+    return text
+
+
+def _github_escape(value: str, property_value: bool = False) -> str:
+    value = value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    if property_value:
+        value = value.replace(":", "%3A").replace(",", "%2C")
+    return value
+
+
+def format_github(diagnostic: Diagnostic) -> str:
+    """A GitHub Actions workflow command, so the problem shows on the pull request diff."""
+    loc = diagnostic.location
+    props = [f"file={_github_escape(loc.path, True)}"]
+    if loc.line:
+        props += [f"line={loc.line}", f"col={loc.column}"]
+    props.append(f"title={_github_escape(diagnostic.code, True)}")
+    body = diagnostic.message
+    if diagnostic.detail:
+        body += "\n" + "\n".join(diagnostic.detail)
+    if diagnostic.hint:
+        body += "\nhint: " + diagnostic.hint
+    return f"::{diagnostic.severity} {','.join(props)}::{_github_escape(body)}"
+
+
+def report(diagnostics: Diagnostics, fmt: str, stream=None) -> None:
+    stream = stream or sys.stderr
+    if fmt == "json":
+        print(diagnostics.to_json(), file=sys.stdout)
+        return
+    colour = fmt == "human" and stream.isatty() and "NO_COLOR" not in os.environ
+    for diagnostic in diagnostics:
+        print(format_github(diagnostic) if fmt == "github" else format_human(diagnostic, colour), file=stream)
+    if fmt == "human" and len(diagnostics):
+        errors, warnings = len(diagnostics.errors), len(diagnostics.warnings)
+        print(_colour(colour, "bold", f"{errors} error{'s' if errors != 1 else ''}, "
+                                      f"{warnings} warning{'s' if warnings != 1 else ''}"), file=stream)
+
+
+def _summary_line(counts: dict) -> str:
+    return (f"{counts['documents']} documents, {counts['entities']} entities, {counts['mentions']} mentions, "
+            f"{counts['claims']} claims, {counts['quotes']} quotes")
+
+
+def cmd_check(args) -> int:
+    project = Project(args.root)
+    corpus, diagnostics = check(project)
+    report(diagnostics, args.format)
+    if corpus is None:
+        return 1
+    if args.format == "human" and not args.quiet:
+        print(f"ok: {_summary_line(summary(corpus))}", file=sys.stderr)
+    return 0
+
+
+def _generate(args):
+    project = Project(args.root)
+    result = generate(project)
+    report(result.diagnostics, "human")
+    if not args.quiet:
+        s = result.stats
+        print(f"generated {s.total} pages in docs/corpus ({s.written} written, {s.unchanged} unchanged, "
+              f"{s.removed} removed) from {_summary_line(summary(result.corpus))} "
+              f"in {sum(result.timings.values()):.2f} s", file=sys.stderr)
+    return result
+
+
+def cmd_generate(args) -> int:
+    _generate(args)
+    return 0
+
+
+def cmd_build(args) -> int:
+    started = time.perf_counter()
+    _generate(args)
+    seconds = build_site(args.root, Path(args.site_dir), strict=not args.no_strict, quiet=args.quiet)
+    if not args.quiet:
+        print(f"site built in {args.site_dir}/ (mkdocs {seconds:.2f} s, total {time.perf_counter() - started:.2f} s)",
+              file=sys.stderr)
+    return 0
+
+
+def cmd_serve(args) -> int:
+    _generate(args)
+
+    def regenerate() -> None:
+        try:
+            _generate(args)
+        except CorpusError as exc:
+            report(exc.diagnostics, "human")
+            print("the sources have errors: the preview keeps the last good pages", file=sys.stderr)
+
+    return serve(args.root, regenerate, args.dev_addr)
+
+
+def cmd_stats(args) -> int:
+    corpus, diagnostics = check(Project(args.root))
+    if corpus is None:
+        report(diagnostics, "human")
+        return 1
+    print(json.dumps(summary(corpus), ensure_ascii=False, indent=2))
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="corpus", description="Publish an annotated Arabic corpus as a static site.")
+    p.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    def add(name: str, func, help_text: str) -> argparse.ArgumentParser:
+        cmd = sub.add_parser(name, help=help_text, description=help_text)
+        cmd.add_argument("--root", type=lambda s: Path(s).resolve(), default=Path.cwd(),
+                         help="project root (default: the current folder)")
+        cmd.add_argument("-q", "--quiet", action="store_true", help="print only problems")
+        cmd.set_defaults(func=func)
+        return cmd
+
+    c = add("check", cmd_check, "Validate every source file and annotation; report every problem at once.")
+    c.add_argument("--format", choices=("human", "github", "json"), default="human",
+                   help="human (default), GitHub Actions workflow commands, or JSON")
+    add("generate", cmd_generate, "Validate, then write the generated pages into docs/corpus/.")
+    b = add("build", cmd_build, "Generate the pages, then build the site with mkdocs build --strict.")
+    b.add_argument("--site-dir", default="site", help="where the site goes (default: site)")
+    b.add_argument("--no-strict", action="store_true", help="do not fail on MkDocs warnings")
+    s = add("serve", cmd_serve, "Preview the site; regenerates when corpus/ or annotations/ change.")
+    s.add_argument("--dev-addr", default="127.0.0.1:8000", help="address to serve on (default 127.0.0.1:8000)")
+    add("stats", cmd_stats, "Print annotation counts by layer and type as JSON.")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except CorpusError as exc:
+        report(exc.diagnostics, "human")
+        print(f"stopped: {exc}; nothing was written", file=sys.stderr)
+        return 1
+    except (OutputError, SiteError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,369 @@
+"""The project on disk: find the sources, load them, resolve and validate them.
+
+Layout (paths relative to the project root)::
+
+    corpus/<document-id>.txt              the text, UTF-8, LF, NFC, never modified
+    corpus/<document-id>.yml              its metadata
+    annotations/entities.yml              the corpus-wide entity registry
+    annotations/<document-id>/mentions.yml
+    annotations/<document-id>/claims.yml
+    annotations/<document-id>/quotes.yml  (each layer optional)
+
+``load_corpus`` reads and type-checks every file; ``resolve_corpus`` anchors every
+annotation and checks every reference. Both collect all problems before giving up.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import regex
+
+from .anchoring import TextIndex, char_name, resolve_anchor
+from .diagnostics import CorpusError, Diagnostics, Location
+from .loading import (
+    BIDI_CONTROLS, closest, is_slug, read_claims, read_entities, read_mentions, read_meta,
+    read_quotes, suggestion,
+)
+from .model import (
+    Claim, Document, Entity, Layers, Mention, Quote, ResolvedClaim, ResolvedDocument,
+    ResolvedQuote, Span,
+)
+from .yamlstrict import decode_utf8, load_yaml
+
+LAYER_FILES = ("mentions.yml", "claims.yml", "quotes.yml")
+REGISTRY_FILE = "entities.yml"
+PRESENTATION_FORMS = regex.compile(r"[\uFB50-\uFDFF\uFE70-\uFEFF]")
+MAX_TEXT_BYTES = 8 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Project:
+    """Where a project's sources are."""
+
+    root: Path
+
+    @property
+    def corpus_dir(self) -> Path:
+        return self.root / "corpus"
+
+    @property
+    def annotations_dir(self) -> Path:
+        return self.root / "annotations"
+
+    def rel(self, path: Path) -> str:
+        try:
+            return path.relative_to(self.root).as_posix()
+        except ValueError:
+            return path.as_posix()
+
+
+@dataclass
+class Corpus:
+    """Everything loaded and type-checked, not yet anchored."""
+
+    entities: dict[str, Entity] = field(default_factory=dict)
+    documents: dict[str, Document] = field(default_factory=dict)
+    layers: dict[str, Layers] = field(default_factory=dict)
+    layer_paths: dict[str, dict[str, str]] = field(default_factory=dict)
+
+
+@dataclass
+class ResolvedCorpus:
+    """Every annotation anchored, every reference checked; what rendering works from."""
+
+    entities: dict[str, Entity]
+    documents: list[ResolvedDocument]
+
+    def __post_init__(self) -> None:
+        self.by_id = {d.id: d for d in self.documents}
+        self.mentions_by_entity: dict[str, list[Mention]] = defaultdict(list)
+        self.claims_by_claimant: dict[str, list[ResolvedClaim]] = defaultdict(list)
+        self.claims_about: dict[str, list[ResolvedClaim]] = defaultdict(list)
+        self.quotes_by_speaker: dict[str, list[ResolvedQuote]] = defaultdict(list)
+        for doc in self.documents:
+            for mention in doc.mentions:
+                self.mentions_by_entity[mention.entity.id].append(mention)
+            for claim in doc.claims:
+                self.claims_by_claimant[claim.claimant.id].append(claim)
+                for target in claim.about:
+                    self.claims_about[target.id].append(claim)
+            for quote in doc.quotes:
+                self.quotes_by_speaker[quote.speaker.id].append(quote)
+
+
+# ---- loading -------------------------------------------------------------------------
+
+def _read_source(path: Path, project: Project, diagnostics: Diagnostics) -> str | None:
+    rel = project.rel(path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        diagnostics.error(Location(rel), "unreadable", f"cannot read the file: {exc.strerror}",
+                          "check that the file exists and is readable")
+        return None
+    return decode_utf8(data, rel, diagnostics)
+
+
+def _load_yaml_file(path: Path, project: Project, diagnostics: Diagnostics):
+    text = _read_source(path, project, diagnostics)
+    if text is None:
+        return None
+    return load_yaml(text, project.rel(path), diagnostics)
+
+
+def check_text(text: str, index: TextIndex, diagnostics: Diagnostics) -> bool:
+    """Checks on a document's text: reported, never silently fixed (offsets would move)."""
+    ok = True
+    if not text.strip():
+        diagnostics.error(Location(index.path, 1, 1), "empty-text", "the document text is empty",
+                          "put the text of the document in this file")
+        return False
+    if len(text.encode("utf-8")) > MAX_TEXT_BYTES:
+        diagnostics.error(Location(index.path, 1, 1), "file-too-large", "the text is larger than 8 MiB",
+                          "split the document")
+        return False
+    cr = text.find("\r")
+    if cr != -1:
+        ok = False
+        diagnostics.error(index.location(cr), "text-crlf", "the text has carriage returns (CRLF or CR line ends)",
+                          "save the file with LF line ends; offsets must be the same on every system")
+    if not unicodedata.is_normalized("NFC", text):
+        first = next((i for i in range(len(text))
+                      if not unicodedata.is_normalized("NFC", text[max(0, i - 1):i + 2])), 0)
+        diagnostics.warning(index.location(first), "text-not-nfc",
+                            "the text is not in Unicode normal form C",
+                            "normalise the file to NFC before annotating it (the build never changes "
+                            "the text, since that would move every offset)")
+    bidi = BIDI_CONTROLS.search(text)
+    if bidi:
+        diagnostics.warning(index.location(bidi.start()), "text-bidi-control",
+                            f"the text contains the bidirectional control {char_name(bidi.group())}",
+                            "remove it unless it is needed; it can make text display in a misleading order")
+    forms = PRESENTATION_FORMS.search(text)
+    if forms and forms.group() != "\ufeff":
+        diagnostics.warning(index.location(forms.start()), "text-presentation-form",
+                            f"the text contains the Arabic presentation form {char_name(forms.group())}",
+                            "replace presentation forms by the ordinary letters (search will miss them)")
+    for match in regex.finditer(r"[\p{Cc}--[\n\t]]", text, flags=regex.V1):
+        ok = False
+        diagnostics.error(index.location(match.start()), "text-control-character",
+                          f"the text contains the control character {char_name(match.group())}",
+                          "remove it")
+        break
+    return ok
+
+
+def load_corpus(project: Project) -> tuple[Corpus, Diagnostics]:
+    """Read every source file into the typed model; report every problem."""
+    diagnostics = Diagnostics()
+    corpus = Corpus()
+    if not project.corpus_dir.is_dir():
+        diagnostics.error(Location("corpus"), "missing-directory", "there is no corpus/ directory",
+                          "run the command from the project root, or pass --root")
+        return corpus, diagnostics
+
+    registry_path = project.annotations_dir / REGISTRY_FILE
+    if registry_path.is_file():
+        root = _load_yaml_file(registry_path, project, diagnostics)
+        for entity in read_entities(root, project.rel(registry_path), diagnostics):
+            first = corpus.entities.get(entity.id)
+            if first is not None:
+                diagnostics.error(entity.loc, "duplicate-id",
+                                  f"entity id '{entity.id}' is already used at {first.loc}",
+                                  "give each entity its own id, or merge the two entries")
+                continue
+            corpus.entities[entity.id] = entity
+    else:
+        diagnostics.error(Location(project.rel(registry_path)), "missing-file",
+                          "there is no entity registry", f"create {project.rel(registry_path)} with 'entities: []'")
+
+    texts = {p.stem: p for p in project.corpus_dir.iterdir() if p.suffix == ".txt"}
+    metas = {p.stem: p for p in project.corpus_dir.iterdir() if p.suffix == ".yml"}
+    for path in sorted(project.corpus_dir.iterdir()):
+        if path.suffix not in (".txt", ".yml") and not path.name.startswith("."):
+            diagnostics.error(Location(project.rel(path)), "unknown-file",
+                              "corpus/ holds only <id>.txt texts and <id>.yml metadata",
+                              "rename the file (metadata files end in .yml, not .yaml)")
+    for stem in sorted(set(texts) | set(metas)):
+        where = Location(project.rel(texts.get(stem) or metas[stem]))
+        if not is_slug(stem):
+            diagnostics.error(where, "bad-id", f"document id {stem!r} (from the file name) is not a valid id",
+                              "rename the file: lowercase ASCII letters and digits joined by hyphens")
+            continue
+        if stem not in metas:
+            diagnostics.error(where, "missing-file", f"document '{stem}' has a text but no metadata",
+                              f"create corpus/{stem}.yml with at least 'title:'")
+            continue
+        if stem not in texts:
+            diagnostics.error(where, "missing-file", f"document '{stem}' has metadata but no text",
+                              f"create corpus/{stem}.txt with the text")
+            continue
+        document = _load_document(stem, texts[stem], metas[stem], project, diagnostics)
+        if document is not None:
+            corpus.documents[stem] = document
+
+    if project.annotations_dir.is_dir():
+        for path in sorted(project.annotations_dir.iterdir()):
+            if path.is_dir():
+                _load_layers(path, corpus, project, diagnostics)
+            elif path.name != REGISTRY_FILE and not path.name.startswith("."):
+                diagnostics.error(Location(project.rel(path)), "unknown-file",
+                                  "annotations/ holds entities.yml and one folder per document",
+                                  "move the file into annotations/<document-id>/")
+    return corpus, diagnostics
+
+
+def _load_document(doc_id: str, text_path: Path, meta_path: Path, project: Project,
+                   diagnostics: Diagnostics) -> Document | None:
+    text = _read_source(text_path, project, diagnostics)
+    meta = read_meta(_load_yaml_file(meta_path, project, diagnostics), doc_id, project.rel(meta_path), diagnostics)
+    if text is None or meta is None:
+        return None
+    if not check_text(text, TextIndex(text, project.rel(text_path)), diagnostics):
+        return None
+    return Document(meta, text, project.rel(text_path))
+
+
+def _load_layers(folder: Path, corpus: Corpus, project: Project, diagnostics: Diagnostics) -> None:
+    doc_id = folder.name
+    if doc_id not in corpus.documents:
+        known = [p.stem for p in project.corpus_dir.glob("*.txt")]
+        if doc_id not in known:
+            diagnostics.error(Location(project.rel(folder)), "unknown-document",
+                              f"annotations for '{doc_id}', but there is no corpus/{doc_id}.txt",
+                              suggestion(doc_id, known) or "name the folder after the document's text file")
+        return
+    readers = {"mentions.yml": read_mentions, "claims.yml": read_claims, "quotes.yml": read_quotes}
+    loaded: dict[str, list] = {name: [] for name in LAYER_FILES}
+    paths: dict[str, str] = {}
+    for path in sorted(folder.iterdir()):
+        if path.name not in readers:
+            if not path.name.startswith("."):
+                diagnostics.error(Location(project.rel(path)), "unknown-file",
+                                  f"unknown annotation layer '{path.name}'",
+                                  suggestion(path.name, LAYER_FILES) or f"layers are {', '.join(LAYER_FILES)}")
+            continue
+        rel = project.rel(path)
+        paths[path.name] = rel
+        loaded[path.name] = readers[path.name](_load_yaml_file(path, project, diagnostics), rel, diagnostics)
+    corpus.layers[doc_id] = Layers(doc_id, tuple(loaded["mentions.yml"]), tuple(loaded["claims.yml"]),
+                                   tuple(loaded["quotes.yml"]))
+    corpus.layer_paths[doc_id] = paths
+
+
+# ---- resolution ----------------------------------------------------------------------
+
+def _entity(entities: dict[str, Entity], entity_id: str, loc: Location, role: str,
+            diagnostics: Diagnostics) -> Entity | None:
+    entity = entities.get(entity_id)
+    if entity is None:
+        near = closest(entity_id, entities)
+        diagnostics.error(loc, "unknown-entity", f"{role} '{entity_id}' is not in the entity registry",
+                          f"did you mean {', '.join(repr(n) for n in near)}?" if near
+                          else "add the entity to annotations/entities.yml first")
+    return entity
+
+
+def resolve_document(document: Document, layers: Layers, entities: dict[str, Entity],
+                     diagnostics: Diagnostics) -> ResolvedDocument:
+    """Anchor one document's annotations and check their references (pure, per document)."""
+    index = TextIndex(document.text, document.text_path)
+    meta = document.meta
+    for key in ("source_entity", "author_entity"):
+        value = getattr(meta, key)
+        if value:
+            _entity(entities, value, meta.loc, key.replace("_", " "), diagnostics)
+
+    mentions: list[tuple[Span, Entity, Location]] = []
+    seen_spans: dict[tuple[int, int], Location] = {}
+    for spec in layers.mentions:
+        entity = _entity(entities, spec.entity, spec.entity_loc, "entity", diagnostics)
+        result = resolve_anchor(spec.anchor, index, diagnostics, f"mention of '{spec.entity}'")
+        if entity is None or not result.ok:
+            continue
+        for span in result.spans:
+            key = (span.start, span.end)
+            if key in seen_spans:
+                diagnostics.error(spec.anchor.quote_loc or spec.loc, "duplicate-mention",
+                                  f"this mention marks the same text as the mention at {seen_spans[key]}",
+                                  "remove one of them; one span of text is one mention",
+                                  [f"text at {index.location(span.start)}: {index.context(span.start, span.end)}"])
+                continue
+            seen_spans[key] = spec.loc
+            mentions.append((span, entity, spec.loc))
+    mentions.sort(key=lambda m: (m[0].start, -m[0].end, m[1].id))
+    counters: dict[str, int] = defaultdict(int)
+    resolved_mentions = []
+    for span, entity, loc in mentions:
+        counters[entity.id] += 1
+        resolved_mentions.append(Mention(f"{entity.id}-{counters[entity.id]}", entity, document.id, span, loc))
+
+    quote_ids = {q.id for q in layers.quotes}
+    claims = []
+    for claim in layers.claims:
+        claimant = _entity(entities, claim.claimant, claim.field_locs["claimant"], "claimant", diagnostics)
+        about = [_entity(entities, a, claim.field_locs[f"about:{a}"], "'about' entity", diagnostics)
+                 for a in claim.about]
+        for quote_id in claim.quotes:
+            if quote_id not in quote_ids:
+                diagnostics.error(claim.field_locs[f"quotes:{quote_id}"], "unknown-quote",
+                                  f"quote '{quote_id}' is not in this document's quotes.yml",
+                                  suggestion(quote_id, quote_ids) or "give the id of a quote of the same document")
+        result = resolve_anchor(claim.anchor, index, diagnostics, f"claim '{claim.id}'")
+        if claimant is None or None in about or not result.ok:
+            continue
+        claims.append(ResolvedClaim(claim, document.id, result.spans[0], claimant, tuple(about)))
+
+    quotes = []
+    for quote in layers.quotes:
+        speaker = _entity(entities, quote.speaker, quote.field_locs["speaker"], "speaker", diagnostics)
+        result = resolve_anchor(quote.anchor, index, diagnostics, f"quote '{quote.id}'")
+        if speaker is None or not result.ok:
+            continue
+        quotes.append(ResolvedQuote(quote, document.id, result.spans[0], speaker))
+
+    claims.sort(key=lambda c: (c.span.start, -c.span.end, c.id))
+    quotes.sort(key=lambda q: (q.span.start, -q.span.end, q.id))
+    return ResolvedDocument(document, tuple(resolved_mentions), tuple(claims), tuple(quotes))
+
+
+def _check_unique_ids(corpus: Corpus, diagnostics: Diagnostics) -> None:
+    for kind, getter in (("claim", lambda l: l.claims), ("quote", lambda l: l.quotes)):
+        first: dict[str, Location] = {}
+        for doc_id in sorted(corpus.layers):
+            for item in getter(corpus.layers[doc_id]):
+                loc = item.field_locs["id"]
+                if item.id in first:
+                    diagnostics.error(loc, "duplicate-id", f"{kind} id '{item.id}' is already used at {first[item.id]}",
+                                      f"{kind} ids are unique across the corpus; add a distinguishing word")
+                else:
+                    first[item.id] = loc
+
+
+def resolve_corpus(corpus: Corpus, diagnostics: Diagnostics) -> ResolvedCorpus:
+    _check_unique_ids(corpus, diagnostics)
+    documents = []
+    for doc_id in sorted(corpus.documents):
+        layers = corpus.layers.get(doc_id, Layers(doc_id))
+        documents.append(resolve_document(corpus.documents[doc_id], layers, corpus.entities, diagnostics))
+    return ResolvedCorpus(dict(sorted(corpus.entities.items())), documents)
+
+
+def load_and_resolve(project: Project) -> tuple[ResolvedCorpus | None, Diagnostics]:
+    """Load and resolve the whole project; ``None`` when any error was found."""
+    corpus, diagnostics = load_corpus(project)
+    resolved = resolve_corpus(corpus, diagnostics)
+    if diagnostics.has_errors():
+        return None, diagnostics
+    return resolved, diagnostics
+
+
+def require(project: Project) -> tuple[ResolvedCorpus, Diagnostics]:
+    resolved, diagnostics = load_and_resolve(project)
+    if resolved is None:
+        raise CorpusError(diagnostics)
+    return resolved, diagnostics

@@ -1,0 +1,104 @@
+"""The MkDocs adapter: build the site into a scratch folder and swap it in; serve it.
+
+This is the only module that runs MkDocs, and it does so as a separate process on the
+project's ``mkdocs.yml``, so the generated Markdown stays buildable by any generator
+that reads that file.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+
+class SiteError(Exception):
+    pass
+
+
+def mkdocs_env() -> dict[str, str]:
+    env = dict(os.environ)
+    env.setdefault("NO_MKDOCS_2_WARNING", "1")   # Material 9.8's end-of-life banner
+    env.setdefault("PYTHONUTF8", "1")
+    return env
+
+
+def build_site(root: Path, site_dir: Path, strict: bool = True, quiet: bool = False) -> float:
+    """``mkdocs build`` into a scratch folder; replace ``site_dir`` only on success."""
+    site_dir = site_dir if site_dir.is_absolute() else root / site_dir
+    site_dir.parent.mkdir(parents=True, exist_ok=True)
+    scratch = Path(tempfile.mkdtemp(prefix=".site-", dir=site_dir.parent))
+    command = [sys.executable, "-m", "mkdocs", "build", "--clean", "--config-file",
+               str(root / "mkdocs.yml"), "--site-dir", str(scratch)]
+    if strict:
+        command.append("--strict")
+    if quiet:
+        command.append("--quiet")
+    started = time.perf_counter()
+    try:
+        result = subprocess.run(command, cwd=root, env=mkdocs_env())
+        if result.returncode != 0:
+            raise SiteError(f"mkdocs build failed (exit {result.returncode}); the previous site is untouched")
+        _swap(scratch, site_dir)
+    finally:
+        if scratch.exists():
+            shutil.rmtree(scratch, ignore_errors=True)
+    return time.perf_counter() - started
+
+
+def _swap(new: Path, target: Path) -> None:
+    """Put ``new`` in place of ``target`` with renames (the old one is removed after)."""
+    old = None
+    if target.exists():
+        old = target.with_name(f".{target.name}-old-{os.getpid()}")
+        os.replace(target, old)
+    os.replace(new, target)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def snapshot(paths: list[Path]) -> dict[str, tuple[float, int]]:
+    """Modification times and sizes of every file below ``paths`` (for change polling)."""
+    state = {}
+    for base in paths:
+        if not base.exists():
+            continue
+        for path in base.rglob("*"):
+            if path.is_file():
+                stat = path.stat()
+                state[str(path)] = (stat.st_mtime, stat.st_size)
+    return state
+
+
+def serve(root: Path, regenerate, dev_addr: str, interval: float = 0.5) -> int:
+    """Run ``mkdocs serve`` and regenerate pages whenever the sources change.
+
+    ``regenerate()`` rewrites only the generated pages whose content changed; MkDocs
+    notices those and reloads the browser.
+    """
+    watched = [root / "corpus", root / "annotations"]
+    stop = threading.Event()
+
+    def watch() -> None:
+        state = snapshot(watched)
+        while not stop.wait(interval):
+            current = snapshot(watched)
+            if current != state:
+                state = current
+                regenerate()
+
+    thread = threading.Thread(target=watch, daemon=True)
+    thread.start()
+    command = [sys.executable, "-m", "mkdocs", "serve", "--livereload", "--config-file",
+               str(root / "mkdocs.yml"), "--dev-addr", dev_addr]
+    try:
+        return subprocess.call(command, cwd=root, env=mkdocs_env())
+    except KeyboardInterrupt:
+        return 0
+    finally:
+        stop.set()
