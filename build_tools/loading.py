@@ -58,8 +58,9 @@ class Fields:
         allowed = tuple(allowed)
         for key, key_loc in self.node.keys.items():
             if key not in allowed:
+                # Reported, but the rest of the entry is still checked and resolved.
                 hint = suggestion(key, allowed) or f"allowed keys: {', '.join(allowed)}"
-                self._error(key_loc, "unknown-key", f"unknown key '{key}' in {self.what}", hint)
+                self.diagnostics.error(key_loc, "unknown-key", f"unknown key '{key}' in {self.what}", hint)
 
     def _scalar(self, key: str, required: bool) -> YScalar | None:
         value = self.node.get(key)

@@ -207,7 +207,7 @@ class _Builder:
                             "use a simple name such as 'quote:'")
                 continue
             key = key_node.value
-            if key == "<<" and key_node.style is None:
+            if key == "<<" and key_node.style in (None, ""):
                 self._error(key_node.start_mark, "yaml-merge-key", "YAML merge keys ('<<') are not allowed",
                             "write the keys out in full")
                 continue
