@@ -1,0 +1,59 @@
+"""The command line: exit codes and the three report formats."""
+
+import json
+
+from build_tools.cli import main
+
+
+def broken(make_project):
+    return make_project({"annotations/sample/mentions.yml": (
+        "mentions:\n"
+        "  - entity: morocco\n"
+        "    quote: \"المغربيه\"\n")})
+
+
+def test_check_ok_prints_a_summary(make_project, capsys):
+    assert main(["check", "--root", str(make_project())]) == 0
+    err = capsys.readouterr().err
+    assert err.strip() == "ok: 1 documents, 3 entities, 3 mentions, 1 claims, 1 quotes"
+
+
+def test_check_human_format(make_project, capsys):
+    assert main(["check", "--root", str(broken(make_project))]) == 1
+    err = capsys.readouterr().err
+    lines = err.splitlines()
+    assert lines[0] == ("annotations/sample/mentions.yml:3:12: error[anchor-not-found]: mention of 'morocco': "
+                        "the quote «المغربيه» does not occur in the text")
+    assert lines[1].startswith("    closest text, at corpus/sample.txt:3:")
+    assert "U+0647 ARABIC LETTER HEH" in lines[2] and "U+0629 ARABIC LETTER TEH MARBUTA" in lines[2]
+    assert lines[3].startswith("    hint: copy the words from the text file exactly")
+    assert lines[-1] == "1 error, 0 warnings"
+
+
+def test_check_github_format(make_project, capsys):
+    assert main(["check", "--root", str(broken(make_project)), "--format", "github"]) == 1
+    [line] = capsys.readouterr().err.splitlines()
+    assert line.startswith("::error file=annotations/sample/mentions.yml,line=3,col=12,title=anchor-not-found::"
+                           "mention of 'morocco'")
+    assert "%0Ahint: copy the words" in line
+
+
+def test_check_json_format(make_project, capsys):
+    assert main(["check", "--root", str(broken(make_project)), "--format", "json"]) == 1
+    [item] = json.loads(capsys.readouterr().out)
+    assert (item["file"], item["line"], item["column"], item["code"], item["severity"]) == \
+        ("annotations/sample/mentions.yml", 3, 12, "anchor-not-found", "error")
+    assert item["hint"] and item["detail"]
+
+
+def test_stats(make_project, capsys):
+    assert main(["stats", "--root", str(make_project())]) == 0
+    counts = json.loads(capsys.readouterr().out)
+    assert counts["mentions_by_type"] == {"group": 1, "organisation": 1, "place": 1}
+    assert counts["claims_by_kind"] == {"accusation": 1}
+    assert counts["quotes_by_kind"] == {"reported": 1}
+
+
+def test_missing_corpus_directory(tmp_path, capsys):
+    assert main(["check", "--root", str(tmp_path)]) == 1
+    assert "error[missing-directory]" in capsys.readouterr().err
