@@ -1,0 +1,61 @@
+"""`corpus serve`: the preview regenerates pages when an annotation file changes."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+
+import pytest
+
+pytestmark = pytest.mark.e2e
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def fetch(url: str) -> str | None:
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:
+            return response.read().decode("utf-8")
+    except OSError:
+        return None
+
+
+def wait_for(predicate, timeout: float) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.3)
+    return False
+
+
+def test_serve_regenerates_on_annotation_change(make_project):
+    root = make_project()
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "build_tools", "serve", "--root", str(root), "--dev-addr", f"127.0.0.1:{port}"],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True,
+        env=dict(os.environ, NO_COLOR="1"))
+    url = f"http://127.0.0.1:{port}/corpus/claims/"
+    try:
+        assert wait_for(lambda: (fetch(url) or "").find("الحكومة تكذب") != -1, 90), "the preview never came up"
+        claims = root / "annotations/sample/claims.yml"
+        claims.write_text(claims.read_text(encoding="utf-8").replace("الحكومة تكذب", "ملخص جديد"), encoding="utf-8")
+        assert wait_for(lambda: "ملخص جديد" in (fetch(url) or ""), 60), "the change never reached the preview"
+        # a broken edit keeps the last good pages and reports the problem
+        claims.write_text("claims:\n  - id: [\n", encoding="utf-8")
+        time.sleep(3)
+        assert "ملخص جديد" in (fetch(url) or "")
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        output = process.communicate(timeout=30)[0].decode("utf-8", "replace")
+    assert "annotations/sample/claims.yml:" in output and "error[yaml-syntax]" in output
