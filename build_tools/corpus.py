@@ -112,7 +112,13 @@ def _load_yaml_file(path: Path, project: Project, diagnostics: Diagnostics):
     text = _read_source(path, project, diagnostics)
     if text is None:
         return None
-    return load_yaml(text, project.rel(path), diagnostics)
+    rel = project.rel(path)
+    if "\r" in text:
+        line = text.count("\n", 0, text.index("\r")) + 1
+        diagnostics.warning(Location(rel, line, 1), "yaml-crlf",
+                            "the file has CRLF (Windows) line ends; it is read correctly",
+                            "set your editor to LF line ends to keep diffs clean")
+    return load_yaml(text, rel, diagnostics)
 
 
 def check_text(text: str, index: TextIndex, diagnostics: Diagnostics) -> bool:

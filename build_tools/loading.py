@@ -87,6 +87,13 @@ class Fields:
         if required and not value.value.strip():
             self._error(value.loc, "empty-value", f"'{key}' is empty", f"give '{key}' a value")
             return ""
+        bidi = BIDI_CONTROLS.search(value.value)
+        if bidi:
+            self.diagnostics.warning(
+                value.loc, "text-bidi-control",
+                f"'{key}' contains the bidirectional control U+{ord(bidi.group()):04X}",
+                "remove it: such characters can make text display in a misleading order "
+                "(right-to-left marks U+200F and U+061C are fine)")
         return value.value
 
     def slug(self, key: str, required: bool = True) -> str:

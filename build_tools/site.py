@@ -21,18 +21,45 @@ class SiteError(Exception):
     pass
 
 
-def mkdocs_env() -> dict[str, str]:
+def source_date_epoch(root: Path) -> str | None:
+    """``SOURCE_DATE_EPOCH`` if set, else the last commit's time: dates in the output
+    (sitemap, gzip headers) then depend on the sources, not on when the build ran."""
+    if os.environ.get("SOURCE_DATE_EPOCH"):
+        return os.environ["SOURCE_DATE_EPOCH"]
+    try:
+        result = subprocess.run(["git", "log", "-1", "--format=%ct"], cwd=root, capture_output=True,
+                                text=True, timeout=10)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    value = result.stdout.strip()
+    return value if result.returncode == 0 and value.isdigit() else None
+
+
+def mkdocs_env(root: Path | None = None) -> dict[str, str]:
     env = dict(os.environ)
     env.setdefault("NO_MKDOCS_2_WARNING", "1")   # Material 9.8's end-of-life banner
     env.setdefault("PYTHONUTF8", "1")
+    if root is not None:
+        epoch = source_date_epoch(root)
+        if epoch:
+            env["SOURCE_DATE_EPOCH"] = epoch
     return env
+
+
+def _remove_stale_scratch(parent: Path, prefix: str) -> None:
+    """Scratch folders left by an interrupted build (never the site itself)."""
+    for stale in parent.glob(prefix + "*"):
+        if stale.is_dir():
+            shutil.rmtree(stale, ignore_errors=True)
 
 
 def build_site(root: Path, site_dir: Path, strict: bool = True, quiet: bool = False) -> float:
     """``mkdocs build`` into a scratch folder; replace ``site_dir`` only on success."""
     site_dir = site_dir if site_dir.is_absolute() else root / site_dir
     site_dir.parent.mkdir(parents=True, exist_ok=True)
-    scratch = Path(tempfile.mkdtemp(prefix=".site-", dir=site_dir.parent))
+    prefix = f".{site_dir.name}-building-"
+    _remove_stale_scratch(site_dir.parent, prefix)
+    scratch = Path(tempfile.mkdtemp(prefix=prefix, dir=site_dir.parent))
     command = [sys.executable, "-m", "mkdocs", "build", "--clean", "--config-file",
                str(root / "mkdocs.yml"), "--site-dir", str(scratch)]
     if strict:
@@ -41,7 +68,7 @@ def build_site(root: Path, site_dir: Path, strict: bool = True, quiet: bool = Fa
         command.append("--quiet")
     started = time.perf_counter()
     try:
-        result = subprocess.run(command, cwd=root, env=mkdocs_env())
+        result = subprocess.run(command, cwd=root, env=mkdocs_env(root))
         if result.returncode != 0:
             raise SiteError(f"mkdocs build failed (exit {result.returncode}); the previous site is untouched")
         _swap(scratch, site_dir)

@@ -141,11 +141,18 @@ def load_yaml(text: str, path: str, diagnostics: Diagnostics) -> YNode | None:
                           "check the indentation and quoting around this place; text with "
                           "':' or '#' needs quotes")
         return None
-    except yaml.YAMLError as exc:  # reader errors (control characters) and the like
-        mark = getattr(exc, "problem_mark", None)
-        diagnostics.error(_loc(path, mark) if mark else Location(path, 1, 1), "yaml-syntax",
-                          str(exc).splitlines()[0],
-                          "remove control characters; save the file as UTF-8 text")
+    except yaml.reader.ReaderError as exc:  # a character YAML does not allow
+        position = exc.position if isinstance(exc.position, int) else 0
+        line = text.count("\n", 0, position) + 1
+        column = position - (text.rfind("\n", 0, position) + 1) + 1
+        shown = f"U+{exc.character:04X}" if isinstance(exc.character, int) else repr(exc.character)
+        diagnostics.error(Location(path, line, column), "yaml-syntax",
+                          f"YAML syntax: the character {shown} is not allowed ({exc.reason})",
+                          "remove the control character (often pasted in from a word processor)")
+        return None
+    except yaml.YAMLError as exc:
+        diagnostics.error(Location(path, 1, 1), "yaml-syntax", str(exc).splitlines()[0],
+                          "save the file as UTF-8 text")
         return None
     if root is None:
         return None

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO, TEXT
+from corpus_fixtures import REPO, TEXT
 from sitecheck import broken_links, copy_sources, doc_text, read_page
 
 pytestmark = pytest.mark.e2e
@@ -76,7 +76,7 @@ def test_mkdocs_failure_keeps_the_previous_site(make_project):
     assert result.returncode == 1
     assert "previous site is untouched" in result.stderr
     assert tree_hash(root / "site") == before
-    assert not [p for p in root.iterdir() if p.name.startswith(".site-")], "no scratch folder left behind"
+    assert not [p for p in root.iterdir() if p.name.startswith(".site-building-")], "no scratch folder left behind"
 
 
 def test_generate_rewrites_only_changed_pages_and_removes_stale_ones(make_project):
@@ -127,3 +127,44 @@ def test_repository_site_builds_with_every_paragraph_verbatim(tmp_path):
     nav_links = [a.get("href") for tag, a in read_page(site / "index.html").tags
                  if tag == "a" and "md-nav__link" in (a.get("class") or "")]
     assert not any("documents/" in (h or "") for h in nav_links)
+
+
+def test_two_builds_are_byte_identical(make_project):
+    root = make_project()
+    env_epoch = {"SOURCE_DATE_EPOCH": "1328400000"}
+    outputs = []
+    for name in ("one", "two"):
+        result = subprocess.run([sys.executable, "-m", "build_tools", "build", "--root", str(root), "--site-dir",
+                                 str(root / name), "--quiet"], capture_output=True, text=True,
+                                env=dict(os.environ, **env_epoch), timeout=600)
+        assert result.returncode == 0, result.stderr
+        outputs.append(root / name)
+    files_one = sorted(p.relative_to(outputs[0]) for p in outputs[0].rglob("*") if p.is_file())
+    files_two = sorted(p.relative_to(outputs[1]) for p in outputs[1].rglob("*") if p.is_file())
+    assert files_one == files_two
+    different = [str(p) for p in files_one if (outputs[0] / p).read_bytes() != (outputs[1] / p).read_bytes()]
+    assert different == []
+
+
+def test_interrupted_build_leaves_the_previous_site(make_project):
+    import signal
+    import time
+
+    root = make_project()
+    assert run_cli("build", "--root", str(root), "--site-dir", str(root / "site")).returncode == 0
+    before = tree_hash(root / "site")
+    claims = root / "annotations/sample/claims.yml"
+    claims.write_text(claims.read_text(encoding="utf-8").replace("الحكومة تكذب", "تغيير"), encoding="utf-8")
+    process = subprocess.Popen([sys.executable, "-m", "build_tools", "build", "--root", str(root), "--site-dir",
+                                str(root / "site")], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                               start_new_session=True)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and not list(root.glob(".site-building-*")):
+        time.sleep(0.005)
+    os.killpg(process.pid, signal.SIGKILL)
+    process.wait(timeout=30)
+    assert tree_hash(root / "site") == before, "the site was replaced although the build was killed"
+    # the next build cleans the scratch folder and publishes the change
+    assert run_cli("build", "--root", str(root), "--site-dir", str(root / "site")).returncode == 0
+    assert not list(root.glob(".site-building-*"))
+    assert "تغيير" in (root / "site/corpus/claims/index.html").read_text(encoding="utf-8")

@@ -14,7 +14,7 @@ import pytest
 
 from build_tools.corpus import Project, require
 from build_tools.pages import PageWriter
-from conftest import REPO, fixture_files, write_files
+from corpus_fixtures import REPO, fixture_files, write_files
 
 GOLDEN = Path(__file__).parent / "golden"
 UPDATE = os.environ.get("UPDATE_GOLDEN") == "1"
