@@ -289,7 +289,8 @@ def read_meta(root: YNode | None, document_id: str, path: str, diagnostics: Diag
     url = f.text("url")
     if url and not URL.fullmatch(url):
         f._error(f.loc("url"), "bad-url", f"'url' {url!r} is not an http(s) URL",
-                 "write the full address, starting with https:// or http://")
+                 "write the full address, starting with https:// or http://, with no spaces, quotes, "
+                 "angle brackets or invisible characters (percent-encode them)")
         url = ""
     language = f.text("language") or "ar"
     if not LANGUAGE.fullmatch(language):
