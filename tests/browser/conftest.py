@@ -5,7 +5,8 @@ Debian's chromium through Playwright (never a downloaded browser).
 - ``site_url``: that site served by a threaded ``http.server`` (base URL ending in ``/``);
 - ``browser``: chromium; skipped when it is missing, except under ``CI=true`` (a failure);
 - ``page``: a fresh context and page that records every request and fails the test when
-  one of them went to a host other than 127.0.0.1 / localhost;
+  one of them went to a host other than 127.0.0.1 / localhost; ``make_page(**options)``
+  makes such pages with other context options (phone viewport, touch, dark scheme);
 - ``save_screenshot`` / ``screenshot``: PNGs into ``test-artifacts/`` at the repository root.
 
 Every test in this folder gets the ``browser`` marker (``-m "not browser"`` skips them).
@@ -67,15 +68,43 @@ def built_site(tmp_path_factory) -> Path:
     return site
 
 
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+class _SiteHandler(http.server.SimpleHTTPRequestHandler):
+    """Static files, quietly; ``/sitemap.xml`` lists the site's pages at this server's address.
+
+    Material's instant navigation only intercepts links to URLs listed in sitemap.xml,
+    and compares them including the port. The built sitemap names the deployed address
+    (``site_url``), or nothing when ``site_url`` is not set; served on a free port, the
+    site would never navigate instantly. So, as if the site were deployed here, the
+    sitemap lists every built page at this server's origin.
+    """
+
     def log_message(self, format, *args):  # noqa: A002 - the base class's signature
         pass
+
+    def do_GET(self):
+        if self.path.split("?", 1)[0] != "/sitemap.xml":
+            return super().do_GET()
+        host = self.headers.get("Host") or f"127.0.0.1:{self.server.server_address[1]}"
+        root = Path(self.directory)
+        urls = sorted(
+            "" if p.parent == root else p.parent.relative_to(root).as_posix() + "/"
+            for p in root.rglob("index.html")
+        )
+        body = ('<?xml version="1.0" encoding="UTF-8"?>\n'
+                '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
+                + "".join(f"  <url><loc>http://{host}/{url}</loc></url>\n" for url in urls)
+                + "</urlset>\n").encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/xml")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
 
 
 @pytest.fixture(scope="session")
 def site_url(built_site):
     """``built_site`` served on 127.0.0.1 and a free port; the base URL ends in ``/``."""
-    handler = functools.partial(_QuietHandler, directory=str(built_site))
+    handler = functools.partial(_SiteHandler, directory=str(built_site))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     server.daemon_threads = True
     thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -116,21 +145,35 @@ def _is_local(url: str) -> bool:
 
 
 @pytest.fixture
-def page(browser, request):
-    """A fresh context and page; fails the test if any request left 127.0.0.1/localhost.
-
-    Requests are recorded in ``page.requests`` (a list of URLs) for tests that want them.
-    """
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="ar")
+def make_page(browser, request):
+    """``make_page(**context_options)``: a page in a fresh context (e.g. a phone viewport,
+    ``has_touch=True``, ``color_scheme="dark"``), under the same request guard as ``page``."""
+    contexts = []
     requests: list[str] = []
-    context.on("request", lambda req: requests.append(req.url))
-    pg = context.new_page()
-    pg.requests = requests  # type: ignore[attr-defined]
-    yield pg
-    context.close()
+
+    def make(**options):
+        options.setdefault("viewport", {"width": 1280, "height": 900})
+        options.setdefault("locale", "ar")
+        context = browser.new_context(**options)
+        context.on("request", lambda req: requests.append(req.url))
+        contexts.append(context)
+        pg = context.new_page()
+        pg.requests = requests  # type: ignore[attr-defined]
+        return pg
+
+    yield make
+    for context in contexts:
+        context.close()
     foreign = sorted({url for url in requests if not _is_local(url)})
     if foreign:
         pytest.fail(f"{request.node.nodeid}: requests left localhost:\n  " + "\n  ".join(foreign), pytrace=False)
+
+
+@pytest.fixture
+def page(make_page):
+    """A fresh context and page (1280×900); fails the test if any request left
+    127.0.0.1/localhost. Requests are recorded in ``page.requests`` (a list of URLs)."""
+    return make_page()
 
 
 def save_screenshot(pg, name: str, **options) -> Path:
