@@ -84,6 +84,25 @@ def cmd_check(args) -> int:
     return 0
 
 
+def cmd_schema(args) -> int:
+    from .schema import stale_files, write_schemas
+
+    if args.write:
+        written = write_schemas(args.root)
+        if not args.quiet:
+            print(f"wrote {len(written)} schema file(s){': ' + ', '.join(written) if written else ''}",
+                  file=sys.stderr)
+        return 0
+    stale = stale_files(args.root)
+    if stale:
+        print(f"out of date: {', '.join(stale)}; run 'corpus schema --write' and commit the result",
+              file=sys.stderr)
+        return 1
+    if not args.quiet:
+        print("ok: the schemas in schemas/ match the loader", file=sys.stderr)
+    return 0
+
+
 def _generate(args):
     project = Project(args.root)
     result = generate(project)
@@ -149,6 +168,8 @@ def parser() -> argparse.ArgumentParser:
     c = add("check", cmd_check, "Validate every source file and annotation; report every problem at once.")
     c.add_argument("--format", choices=("human", "github", "json"), default="human",
                    help="human (default), GitHub Actions workflow commands, or JSON")
+    sc = add("schema", cmd_schema, "Check that schemas/*.schema.json match the loader (exit 1 if not).")
+    sc.add_argument("--write", action="store_true", help="write the schemas generated from the loader")
     add("generate", cmd_generate, "Validate, then write the generated pages into docs/corpus/.")
     b = add("build", cmd_build, "Generate the pages, then build the site with mkdocs build --strict.")
     b.add_argument("--site-dir", default="site", help="where the site goes (default: site)")
