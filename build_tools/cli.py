@@ -103,6 +103,33 @@ def cmd_schema(args) -> int:
     return 0
 
 
+def cmd_reanchor(args) -> int:
+    from .reanchor import ReanchorError, as_json, describe, run, summary_line
+
+    project = Project(args.root)
+    try:
+        results, diagnostics = run(project, args.documents, args.rev, Path(args.old) if args.old else None,
+                                   apply=args.apply)
+    except ReanchorError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    if args.format == "json":
+        print(json.dumps(as_json(results), ensure_ascii=False, indent=2))
+    else:
+        for result in results:
+            print("\n".join(describe(result)))
+        print(summary_line(results, args.apply), file=sys.stderr)
+    findings = [f for r in results for f in r.findings]
+    if any(r.errors for r in results):
+        return 1
+    if args.apply:
+        corpus, diagnostics = check(project)
+        report(diagnostics, "human")
+        unsolved = [f for f in findings if f.needs_action and not f.changes]
+        return 0 if corpus is not None and not unsolved else 1
+    return 1 if any(f.needs_action for f in findings) else 0
+
+
 def _generate(args):
     project = Project(args.root)
     result = generate(project)
@@ -170,6 +197,14 @@ def parser() -> argparse.ArgumentParser:
                    help="human (default), GitHub Actions workflow commands, or JSON")
     sc = add("schema", cmd_schema, "Check that schemas/*.schema.json match the loader (exit 1 if not).")
     sc.add_argument("--write", action="store_true", help="write the schemas generated from the loader")
+    ra = add("reanchor", cmd_reanchor, "After a text correction: report annotations whose words changed or "
+             "moved, with proposed new anchors; --apply writes them.")
+    ra.add_argument("documents", nargs="*", metavar="ID", help="document ids (default: every text that differs "
+                    "from --rev)")
+    ra.add_argument("--rev", default="HEAD", help="the git revision holding the old texts (default: HEAD)")
+    ra.add_argument("--old", metavar="FILE", help="the old text of the one document given (instead of git)")
+    ra.add_argument("--apply", action="store_true", help="write the proposals into the YAML files")
+    ra.add_argument("--format", choices=("human", "json"), default="human", help="report format")
     add("generate", cmd_generate, "Validate, then write the generated pages into docs/corpus/.")
     b = add("build", cmd_build, "Generate the pages, then build the site with mkdocs build --strict.")
     b.add_argument("--site-dir", default="site", help="where the site goes (default: site)")
