@@ -1,0 +1,247 @@
+"""The site's search index: Pagefind over Arabic search keys, built from the built site.
+
+Why Pagefind and why this shape (measured figures in docs/search.md and the tests):
+
+- Pagefind writes a static index cut into chunks; a query fetches only the chunks for its
+  words and the fragments of the results it shows, so a reader never downloads the whole
+  index (Material's search plugin ships one ``search_index.json`` with every page's text:
+  489 KB for the one seed document).
+- Pagefind by itself folds harakat, tatweel, hamza on alef and Arabic-Indic digits and
+  stems with Snowball, but it does not unify ة/ه nor ى/ي, does not find «الحكومة» from
+  «والحكومة», and splits words at the inline annotation links inside a word
+  («ل<a>لحكومة</a>» becomes «ل لحكومة»). So the records are not Pagefind's reading of the
+  HTML: this module extracts the text itself (inline elements never split a word) and
+  indexes ``arabic.search_key`` of each whitespace-separated word; the reader's query goes
+  through the same key in search.js.
+- The original words travel in the ``text`` metadata, one for one with the indexed keys,
+  so the page shows a snippet of the real text around Pagefind's match locations.
+
+Only the document text (with its English title and summary), entity pages' heading and
+card, and the hand-written pages are indexed; the index pages (documents, entities,
+claims, quotes) repeat text that is indexed where it belongs.
+"""
+
+from __future__ import annotations
+
+import html
+import shutil
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from pathlib import Path, PurePosixPath
+
+from .arabic import search_keys
+
+INDEX_DIR = "pagefind"
+LANGUAGE = "ar"
+
+BLOCK_TAGS = frozenset(
+    "address article aside blockquote br dd details div dl dt figcaption figure footer h1 h2 h3 "
+    "h4 h5 h6 header hr li main nav ol p pre section summary table tbody td tfoot th thead tr ul".split()
+)
+VOID_TAGS = frozenset("area base br col embed hr img input link meta source track wbr".split())
+SKIPPED_TAGS = frozenset("script style template svg button form noscript".split())
+SKIPPED_CLASSES = frozenset({"headerlink"})
+ANCHOR_TAGS = frozenset("p h1 h2 h3 h4 h5 h6 li dt".split())
+
+
+@dataclass(frozen=True)
+class Selector:
+    tag: str
+    cls: str | None = None
+
+    def matches(self, tag: str, classes: set[str]) -> bool:
+        return tag == self.tag and (self.cls is None or self.cls in classes)
+
+
+# What is indexed on which page (paths relative to the site, ``*`` one folder).
+DOCUMENT = (Selector("div", "doc-summary-en"), Selector("div", "doc-text"))
+ENTITY = (Selector("h1"), Selector("div", "entity-card"))
+PAGE = (Selector("article", "md-content__inner"),)
+
+
+def page_rule(relative: PurePosixPath) -> tuple[str, tuple[Selector, ...]] | None:
+    """The kind of a built page and the regions to index, or None to leave it out."""
+    parts = relative.parts
+    if relative.name != "index.html":
+        return None   # 404.html, sitemap, assets
+    if parts[:2] == ("corpus", "documents") and len(parts) == 4:
+        return "document", DOCUMENT
+    if parts[:2] == ("corpus", "entities") and len(parts) == 4:
+        return "entity", ENTITY
+    if parts[0] in ("corpus", "search", INDEX_DIR, "assets"):
+        return None
+    return "page", PAGE
+
+
+@dataclass
+class Record:
+    url: str                  # relative to the site root: "corpus/documents/<id>/"
+    kind: str                 # document | entity | page
+    title: str
+    words: list[str]          # the text's whitespace-separated words, as published
+    anchors: list[tuple[int, str]] = field(default_factory=list)   # (first word, element id)
+
+    @property
+    def keys(self) -> list[str]:
+        return search_keys(self.words)
+
+
+class _Extractor(HTMLParser):
+    """The text of the selected regions, with block boundaries as spaces and inline
+    elements (annotation links inside a word) joined without one."""
+
+    def __init__(self, selectors: tuple[Selector, ...]):
+        super().__init__(convert_charrefs=True)
+        self.selectors = selectors
+        self.stack: list[tuple[str, bool, bool]] = []   # (tag, opens a region, skipped)
+        self.depth = 0            # open selected regions
+        self.skip = 0             # open skipped elements
+        self.parts: list[str] = []
+        self.words: list[str] = []
+        self.anchors: list[tuple[int, str]] = []
+        self.h1: list[str] | None = None
+        self.h1_done = False
+        self.title_parts: list[str] = []
+        self.in_title = False
+
+    def _flush(self) -> None:
+        self.words.extend("".join(self.parts).split())
+        self.parts = []
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        classes = set((attrs.get("class") or "").split())
+        if tag == "title":
+            self.in_title = True
+        if tag in VOID_TAGS:
+            if tag == "br" and self.depth and not self.skip:
+                self.parts.append(" ")
+            return
+        skipped = (tag in SKIPPED_TAGS or bool(classes & SKIPPED_CLASSES)
+                   or "data-search-ignore" in attrs)
+        opens = not self.skip and not skipped and any(s.matches(tag, classes) for s in self.selectors)
+        self.stack.append((tag, opens, skipped))
+        if skipped:
+            self.skip += 1
+        if opens:
+            self.depth += 1
+        if tag == "h1" and not self.h1_done and not self.skip:
+            self.h1 = []
+        if self.depth and not self.skip and tag in BLOCK_TAGS:
+            self.parts.append(" ")
+            if tag in ANCHOR_TAGS and attrs.get("id"):
+                self._flush()
+                self.anchors.append((len(self.words), attrs["id"]))
+
+    def handle_endtag(self, tag):
+        if tag == "title":
+            self.in_title = False
+        if tag in VOID_TAGS or not any(t == tag for t, _, _ in self.stack):
+            return
+        while self.stack:
+            open_tag, opened, skipped = self.stack.pop()
+            if skipped:
+                self.skip -= 1
+            if opened:
+                self.depth -= 1
+            if open_tag == "h1" and self.h1 is not None:
+                self.h1_done = True
+            if open_tag == tag:
+                break
+        if tag in BLOCK_TAGS:
+            self.parts.append(" ")
+
+    def handle_data(self, data):
+        if self.in_title:
+            self.title_parts.append(data)
+        if self.skip:
+            return
+        if self.h1 is not None and not self.h1_done:
+            self.h1.append(data)
+        if self.depth:
+            self.parts.append(data)
+
+    def result(self) -> tuple[str, list[str], list[tuple[int, str]]]:
+        self._flush()
+        title = " ".join("".join(self.h1 or []).split())
+        if not title:
+            title = " ".join("".join(self.title_parts).split()).rsplit(" - ", 1)[0]
+        return title, self.words, self.anchors
+
+
+def page_record(html_text: str, url: str, kind: str, selectors: tuple[Selector, ...]) -> Record | None:
+    extractor = _Extractor(selectors)
+    extractor.feed(html_text)
+    extractor.close()
+    title, words, anchors = extractor.result()
+    if not words:
+        return None
+    return Record(url=url, kind=kind, title=title, words=words, anchors=anchors)
+
+
+def site_records(site: Path) -> list[Record]:
+    """One record per indexed page of the built site, in path order."""
+    records = []
+    for path in sorted(site.rglob("index.html")):
+        relative = PurePosixPath(path.relative_to(site).as_posix())
+        rule = page_rule(relative)
+        if rule is None:
+            continue
+        kind, selectors = rule
+        url = "" if relative.parent == PurePosixPath(".") else f"{relative.parent}/"
+        record = page_record(path.read_text(encoding="utf-8"), url, kind, selectors)
+        if record is not None:
+            records.append(record)
+    return records
+
+
+def record_html(record: Record) -> str:
+    """The page Pagefind reads for a record: the keys as body, the original as metadata."""
+    esc = html.escape
+    anchors = " ".join(f"{i} {anchor}" for i, anchor in record.anchors)
+    return (
+        f'<!doctype html><html lang="{LANGUAGE}"><head><meta charset="utf-8"><title></title></head><body>'
+        f'<main data-pagefind-body>{esc(" ".join(record.keys))}</main>'
+        f'<div data-pagefind-meta="title">{esc(record.title)}</div>'
+        f'<div data-pagefind-meta="text">{esc(" ".join(record.words))}</div>'
+        f'<i data-pagefind-meta="kind:{esc(record.kind)}"></i>'
+        f'<i data-pagefind-meta="anchors:{esc(anchors)}"></i>'
+        "</body></html>\n"
+    )
+
+
+class SearchIndexError(Exception):
+    pass
+
+
+def write_index(records: list[Record], output: Path, quiet: bool = True) -> None:
+    """Run Pagefind (from the ``pagefind`` package on PyPI) over the records into ``output``."""
+    with tempfile.TemporaryDirectory(prefix="search-src-") as tmp:
+        source = Path(tmp)
+        for record in records:
+            target = source / record.url / "index.html"
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(record_html(record), encoding="utf-8")
+        if output.exists():
+            shutil.rmtree(output)
+        command = [sys.executable, "-m", "pagefind", "--site", str(source), "--output-path", str(output),
+                   "--force-language", LANGUAGE, "--silent" if quiet else "--quiet"]
+        result = subprocess.run(command, capture_output=True, text=True)
+        if result.returncode != 0 or not (output / "pagefind.js").exists():
+            detail = (result.stderr or result.stdout).strip()
+            raise SearchIndexError(f"pagefind failed (exit {result.returncode}): {detail}")
+    for unused in ("pagefind-ui.js", "pagefind-ui.css", "pagefind-modular-ui.js", "pagefind-modular-ui.css",
+                   "pagefind-component-ui.js", "pagefind-component-ui.css", "pagefind-highlight.js"):
+        (output / unused).unlink(missing_ok=True)   # the site has its own UI (search.js)
+
+
+def build_search_index(site: Path, quiet: bool = True) -> int:
+    """Index the built site in ``site`` into ``site/pagefind``; returns the record count."""
+    records = site_records(site)
+    if not records:
+        raise SearchIndexError(f"no page to index in {site}")
+    write_index(records, site / INDEX_DIR, quiet=quiet)
+    return len(records)
