@@ -20,7 +20,7 @@ from .diagnostics import Diagnostics, Location
 from .model import ALL, Anchor, Span
 
 CONTEXT = 24          # characters of context shown around a place in messages
-MAX_LISTED = 8        # occurrences listed for an ambiguous quote
+MAX_LISTED = 40       # occurrences listed for an ambiguous quote
 
 
 class TextIndex:
@@ -91,7 +91,12 @@ class AnchorResult:
 
 
 def char_name(ch: str) -> str:
-    return f"'{ch}' (U+{ord(ch):04X} {unicodedata.name(ch, 'unnamed')})"
+    """A character for messages: shown, coded and named; invisible ones only coded and named."""
+    code = f"U+{ord(ch):04X}"
+    name = unicodedata.name(ch, "")
+    if unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp", "Cs", "Co", "Cn") or not name:
+        return f"{code} {name or 'control character'}"
+    return f"'{ch}' ({code} {name})"
 
 
 def describe_difference(expected: str, found: str) -> list[str]:
@@ -129,7 +134,19 @@ def closest_passage(index: TextIndex, quote: str) -> tuple[int, int] | None:
     if block.size < 2:
         return None
     start = max(0, block.a - block.b)
-    return start, min(len(text), start + len(quote))
+    end = min(len(text), start + len(quote))
+    # The longest shared block only fixes the window up to a few characters (an inserted
+    # or missing character before it shifts it): try the nearby windows, keep the closest.
+    best_ratio, best = -1.0, (start, end)
+    for ds in range(-4, 5):
+        for de in range(-4, 5):
+            s, e = max(0, start + ds), min(len(text), end + de)
+            if e <= s:
+                continue
+            ratio = difflib.SequenceMatcher(None, quote, text[s:e], autojunk=False).ratio()
+            if ratio > best_ratio:
+                best_ratio, best = ratio, (s, e)
+    return best
 
 
 def resolve_anchor(anchor: Anchor, index: TextIndex, diagnostics: Diagnostics, what: str) -> AnchorResult:
@@ -206,7 +223,7 @@ def _pick(anchor: Anchor, index: TextIndex, diagnostics: Diagnostics, what: str,
             f"{what}: occurrence {missing[0]} asked, but {_short(needle)} occurs only "
             f"{len(starts)} time{'s' if len(starts) != 1 else ''}" +
             (" with this context" if anchor.prefix or anchor.suffix else ""),
-            "count the occurrences again (the list below shows them all)",
+            "count the occurrences again: the list below shows where each one is",
             _list_places(index, starts, length))
         return None
     return [starts[n - 1] for n in wanted]

@@ -69,6 +69,10 @@ class Corpus:
     documents: dict[str, Document] = field(default_factory=dict)
     layers: dict[str, Layers] = field(default_factory=dict)
     layer_paths: dict[str, dict[str, str]] = field(default_factory=dict)
+    # Ids of entries that failed to load: references to them are not reported again.
+    broken_entities: set[str] = field(default_factory=set)
+    broken_quotes: dict[str, set[str]] = field(default_factory=dict)
+    registry_missing: bool = False
 
 
 @dataclass
@@ -109,6 +113,7 @@ def _read_source(path: Path, project: Project, diagnostics: Diagnostics) -> str 
 
 
 def _load_yaml_file(path: Path, project: Project, diagnostics: Diagnostics):
+    """Located YAML nodes of a file; ``None`` for an empty file or one with errors (reported)."""
     text = _read_source(path, project, diagnostics)
     if text is None:
         return None
@@ -154,7 +159,7 @@ def check_text(text: str, index: TextIndex, diagnostics: Diagnostics) -> bool:
         diagnostics.warning(index.location(forms.start()), "text-presentation-form",
                             f"the text contains the Arabic presentation form {char_name(forms.group())}",
                             "replace presentation forms by the ordinary letters (search will miss them)")
-    for match in regex.finditer(r"[\p{Cc}--[\n\t]]", text, flags=regex.V1):
+    for match in regex.finditer(r"[\p{Cc}--[\n\t\r]]", text, flags=regex.V1):   # \r: text-crlf
         ok = False
         diagnostics.error(index.location(match.start()), "text-control-character",
                           f"the text contains the control character {char_name(match.group())}",
@@ -175,7 +180,7 @@ def load_corpus(project: Project) -> tuple[Corpus, Diagnostics]:
     registry_path = project.annotations_dir / REGISTRY_FILE
     if registry_path.is_file():
         root = _load_yaml_file(registry_path, project, diagnostics)
-        for entity in read_entities(root, project.rel(registry_path), diagnostics):
+        for entity in read_entities(root, project.rel(registry_path), diagnostics, corpus.broken_entities):
             first = corpus.entities.get(entity.id)
             if first is not None:
                 diagnostics.error(entity.loc, "duplicate-id",
@@ -184,6 +189,7 @@ def load_corpus(project: Project) -> tuple[Corpus, Diagnostics]:
                 continue
             corpus.entities[entity.id] = entity
     else:
+        corpus.registry_missing = True
         diagnostics.error(Location(project.rel(registry_path)), "missing-file",
                           "there is no entity registry", f"create {project.rel(registry_path)} with 'entities: []'")
 
@@ -226,7 +232,11 @@ def load_corpus(project: Project) -> tuple[Corpus, Diagnostics]:
 def _load_document(doc_id: str, text_path: Path, meta_path: Path, project: Project,
                    diagnostics: Diagnostics) -> Document | None:
     text = _read_source(text_path, project, diagnostics)
-    meta = read_meta(_load_yaml_file(meta_path, project, diagnostics), doc_id, project.rel(meta_path), diagnostics)
+    errors_before = len(diagnostics.errors)
+    root = _load_yaml_file(meta_path, project, diagnostics)
+    if root is None and len(diagnostics.errors) > errors_before:
+        return None                     # the YAML error is reported; "not a mapping" would repeat it
+    meta = read_meta(root, doc_id, project.rel(meta_path), diagnostics)
     if text is None or meta is None:
         return None
     if not check_text(text, TextIndex(text, project.rel(text_path)), diagnostics):
@@ -243,7 +253,10 @@ def _load_layers(folder: Path, corpus: Corpus, project: Project, diagnostics: Di
                               f"annotations for '{doc_id}', but there is no corpus/{doc_id}.txt",
                               suggestion(doc_id, known) or "name the folder after the document's text file")
         return
-    readers = {"mentions.yml": read_mentions, "claims.yml": read_claims, "quotes.yml": read_quotes}
+    broken_quotes = corpus.broken_quotes.setdefault(doc_id, set())
+    readers = {"mentions.yml": read_mentions,
+               "claims.yml": read_claims,
+               "quotes.yml": lambda root, rel, d: read_quotes(root, rel, d, broken_quotes)}
     loaded: dict[str, list] = {name: [] for name in LAYER_FILES}
     paths: dict[str, str] = {}
     for path in sorted(folder.iterdir()):
@@ -263,10 +276,17 @@ def _load_layers(folder: Path, corpus: Corpus, project: Project, diagnostics: Di
 
 # ---- resolution ----------------------------------------------------------------------
 
+class _Everything:
+    """Stands for every id: with no registry at all, each reference would be an error."""
+
+    def __contains__(self, item: object) -> bool:
+        return True
+
+
 def _entity(entities: dict[str, Entity], entity_id: str, loc: Location, role: str,
-            diagnostics: Diagnostics) -> Entity | None:
+            diagnostics: Diagnostics, quiet=frozenset()) -> Entity | None:
     entity = entities.get(entity_id)
-    if entity is None:
+    if entity is None and entity_id not in quiet:
         near = closest(entity_id, entities)
         diagnostics.error(loc, "unknown-entity", f"{role} '{entity_id}' is not in the entity registry",
                           f"did you mean {', '.join(repr(n) for n in near)}?" if near
@@ -275,19 +295,25 @@ def _entity(entities: dict[str, Entity], entity_id: str, loc: Location, role: st
 
 
 def resolve_document(document: Document, layers: Layers, entities: dict[str, Entity],
-                     diagnostics: Diagnostics) -> ResolvedDocument:
-    """Anchor one document's annotations and check their references (pure, per document)."""
+                     diagnostics: Diagnostics, quiet_entities=frozenset(),
+                     quiet_quotes=frozenset()) -> ResolvedDocument:
+    """Anchor one document's annotations and check their references (pure, per document).
+
+    References to ids in ``quiet_entities``/``quiet_quotes`` (entries that failed to
+    load, already reported) are dropped without a second error.
+    """
     index = TextIndex(document.text, document.text_path)
     meta = document.meta
     for key in ("source_entity", "author_entity"):
         value = getattr(meta, key)
         if value:
-            _entity(entities, value, meta.loc, key.replace("_", " "), diagnostics)
+            _entity(entities, value, meta.field_locs.get(key, meta.loc), key.replace("_", " "), diagnostics,
+                    quiet_entities)
 
     mentions: list[tuple[Span, Entity, Location]] = []
     seen_spans: dict[tuple[int, int], Location] = {}
     for spec in layers.mentions:
-        entity = _entity(entities, spec.entity, spec.entity_loc, "entity", diagnostics)
+        entity = _entity(entities, spec.entity, spec.entity_loc, "entity", diagnostics, quiet_entities)
         result = resolve_anchor(spec.anchor, index, diagnostics, f"mention of '{spec.entity}'")
         if entity is None or not result.ok:
             continue
@@ -311,11 +337,12 @@ def resolve_document(document: Document, layers: Layers, entities: dict[str, Ent
     quote_ids = {q.id for q in layers.quotes}
     claims = []
     for claim in layers.claims:
-        claimant = _entity(entities, claim.claimant, claim.field_locs["claimant"], "claimant", diagnostics)
-        about = [_entity(entities, a, claim.field_locs[f"about:{a}"], "'about' entity", diagnostics)
+        claimant = _entity(entities, claim.claimant, claim.field_locs["claimant"], "claimant", diagnostics,
+                           quiet_entities)
+        about = [_entity(entities, a, claim.field_locs[f"about:{a}"], "'about' entity", diagnostics, quiet_entities)
                  for a in claim.about]
         for quote_id in claim.quotes:
-            if quote_id not in quote_ids:
+            if quote_id not in quote_ids and quote_id not in quiet_quotes:
                 diagnostics.error(claim.field_locs[f"quotes:{quote_id}"], "unknown-quote",
                                   f"quote '{quote_id}' is not in this document's quotes.yml",
                                   suggestion(quote_id, quote_ids) or "give the id of a quote of the same document")
@@ -326,7 +353,8 @@ def resolve_document(document: Document, layers: Layers, entities: dict[str, Ent
 
     quotes = []
     for quote in layers.quotes:
-        speaker = _entity(entities, quote.speaker, quote.field_locs["speaker"], "speaker", diagnostics)
+        speaker = _entity(entities, quote.speaker, quote.field_locs["speaker"], "speaker", diagnostics,
+                          quiet_entities)
         result = resolve_anchor(quote.anchor, index, diagnostics, f"quote '{quote.id}'")
         if speaker is None or not result.ok:
             continue
@@ -355,7 +383,9 @@ def resolve_corpus(corpus: Corpus, diagnostics: Diagnostics) -> ResolvedCorpus:
     documents = []
     for doc_id in sorted(corpus.documents):
         layers = corpus.layers.get(doc_id, Layers(doc_id))
-        documents.append(resolve_document(corpus.documents[doc_id], layers, corpus.entities, diagnostics))
+        quiet_entities = _Everything() if corpus.registry_missing else corpus.broken_entities
+        documents.append(resolve_document(corpus.documents[doc_id], layers, corpus.entities, diagnostics,
+                                          quiet_entities, corpus.broken_quotes.get(doc_id, frozenset())))
     return ResolvedCorpus(dict(sorted(corpus.entities.items())), documents)
 
 

@@ -78,6 +78,16 @@ class Fields:
                 self._error(value.loc, "empty-value", f"'{key}' is empty",
                             f"give '{key}' a value")
             return None
+        if value.cut == "comment":
+            self.diagnostics.warning(
+                value.loc, "yaml-comment-in-value",
+                f"'{key}' is cut short: YAML reads the text after ' #' as a comment",
+                f"put the whole value in double quotes: {key}: \"…\"")
+        elif value.cut == "trailing-space" and key in ANCHOR_KEYS:
+            self.diagnostics.warning(
+                value.loc, "yaml-trailing-space",
+                f"'{key}' ends with spaces that YAML drops from unquoted text",
+                f"if the space belongs to the anchor, write the value in double quotes: {key}: \"… \"")
         return value
 
     def text(self, key: str, required: bool = False) -> str:
@@ -217,7 +227,16 @@ def top_list(root: YNode | None, key: str, path: str, diagnostics: Diagnostics) 
 ENTITY_KEYS = ("id", "type", "name", "label", "aliases", "description", "description_ar", "wikidata")
 
 
-def read_entities(root: YNode | None, path: str, diagnostics: Diagnostics) -> list[Entity]:
+def _note_broken(broken: set[str] | None, f: Fields) -> None:
+    """Remember the id of an entry that failed to load, so that references to it are not
+    reported a second time as unknown ids (the entry's own error says what is wrong)."""
+    node = f.node.get("id")
+    if broken is not None and isinstance(node, YScalar) and is_slug(node.value):
+        broken.add(node.value)
+
+
+def read_entities(root: YNode | None, path: str, diagnostics: Diagnostics,
+                  broken: set[str] | None = None) -> list[Entity]:
     entities = []
     for node in top_list(root, "entities", path, diagnostics):
         f = Fields(node, diagnostics, "the entity")
@@ -240,6 +259,8 @@ def read_entities(root: YNode | None, path: str, diagnostics: Diagnostics) -> li
         )
         if f.ok:
             entities.append(entity)
+        else:
+            _note_broken(broken, f)
     return entities
 
 
@@ -315,6 +336,7 @@ def read_meta(root: YNode | None, document_id: str, path: str, diagnostics: Diag
         origin=f.text("origin"),
         headline=f.boolean("headline"),
         summary_en=f.text("summary_en"),
+        field_locs={key: f.loc(key) for key in ("source_entity", "author_entity") if key in root.entries},
     )
     return meta if f.ok else None
 
@@ -370,8 +392,9 @@ def _read_occurrence(f: Fields, allow_many: bool):
     node = f.node.get("occurrence")
     if node is None:
         return None
-    hint = ("write a number (1 for the first occurrence)"
-            + (", a list such as [1, 3], or all" if allow_many else ""))
+    hint = ("write a number with the digits 0-9 (1 for the first occurrence)"
+            + (", a list such as [1, 3], or all" if allow_many
+               else "; lists and 'all' are for mentions only: a claim or quote marks one passage"))
     values: list[YNode]
     if isinstance(node, YScalar):
         if node.value == ALL and allow_many:
@@ -419,7 +442,8 @@ def read_mentions(root: YNode | None, path: str, diagnostics: Diagnostics) -> li
     return out
 
 
-def read_claims(root: YNode | None, path: str, diagnostics: Diagnostics) -> list[Claim]:
+def read_claims(root: YNode | None, path: str, diagnostics: Diagnostics,
+                broken: set[str] | None = None) -> list[Claim]:
     out = []
     for node in top_list(root, "claims", path, diagnostics):
         f = Fields(node, diagnostics, "the claim")
@@ -447,10 +471,13 @@ def read_claims(root: YNode | None, path: str, diagnostics: Diagnostics) -> list
                      "say in one sentence what is claimed (Arabic in 'summary', English in 'summary_en')")
         if f.ok and claim.anchor is not None:
             out.append(claim)
+        else:
+            _note_broken(broken, f)
     return out
 
 
-def read_quotes(root: YNode | None, path: str, diagnostics: Diagnostics) -> list[Quote]:
+def read_quotes(root: YNode | None, path: str, diagnostics: Diagnostics,
+                broken: set[str] | None = None) -> list[Quote]:
     out = []
     for node in top_list(root, "quotes", path, diagnostics):
         f = Fields(node, diagnostics, "the quote")
@@ -468,6 +495,8 @@ def read_quotes(root: YNode | None, path: str, diagnostics: Diagnostics) -> list
         )
         if f.ok and quote.anchor is not None:
             out.append(quote)
+        else:
+            _note_broken(broken, f)
     return out
 
 

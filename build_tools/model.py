@@ -122,6 +122,7 @@ class DocumentMeta:
     origin: str = ""
     headline: bool = False
     summary_en: str = ""
+    field_locs: dict[str, Location] = field(default_factory=dict, compare=False, hash=False)
 
 
 @dataclass(frozen=True, slots=True)

@@ -38,12 +38,39 @@ def page_url(page: str) -> str:
 
 
 def link(from_page: str, to_page: str, fragment: str = "") -> str:
-    """A relative link from one page to another (optionally to an element id)."""
-    here = page_url(from_page)
-    there = page_url(to_page)
-    rel = posixpath.relpath(there or ".", here.rstrip("/") or ".") if here else (there or ".")
-    if rel == ".":
-        rel = "./"
-    elif not rel.endswith("/"):
-        rel += "/"
+    """A relative link from one page to another (optionally to an element id).
+
+    Pure string work (no ``os.path.relpath``, which asks the file system for the
+    current directory on every call): it runs for every link of every page.
+    """
+    here = page_url(from_page).split("/")[:-1]
+    there = page_url(to_page).split("/")[:-1]
+    common = 0
+    for a, b in zip(here, there):
+        if a != b:
+            break
+        common += 1
+    parts = [".."] * (len(here) - common) + there[common:]
+    rel = "/".join(parts) + "/" if parts else "./"
     return rel + (f"#{fragment}" if fragment else "")
+
+
+# ---- downloadable exports (files, not pages: MkDocs copies them as they are) -----------
+
+EXPORTS = f"{GENERATED}/exports"
+
+
+def export_file(name: str) -> str:
+    """A corpus-wide export: ``corpus/exports/<name>``."""
+    return f"{EXPORTS}/{name}"
+
+
+def document_export(doc_id: str, extension: str) -> str:
+    """A per-document export: ``corpus/exports/documents/<id>.<extension>``."""
+    return f"{EXPORTS}/documents/{doc_id}.{extension}"
+
+
+def file_link(from_page: str, path: str) -> str:
+    """A relative link from a page (served at its directory URL) to a file under docs/."""
+    here = page_url(from_page).rstrip("/") or "."
+    return posixpath.relpath(path, here)

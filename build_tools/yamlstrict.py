@@ -33,9 +33,13 @@ _DEFAULT_TAGS = {
 
 @dataclass(frozen=True, slots=True)
 class YScalar:
+    """A scalar exactly as written. ``cut`` notes what YAML silently dropped from an
+    unquoted value: ``"comment"`` (text after `` #``) or ``"trailing-space"``."""
+
     value: str
     loc: Location
     quoted: bool = False
+    cut: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,13 +140,17 @@ def load_yaml(text: str, path: str, diagnostics: Diagnostics) -> YNode | None:
         return None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
+        hint = ("check the indentation and quoting around this place; text with "
+                "':' or ' #' needs quotes")
+        if mark is not None and 0 <= mark.index < len(text) and text[mark.index] == "\t":
+            hint = "indent with spaces, never tabs (set your editor to insert spaces)"
         diagnostics.error(_loc(path, mark) if mark else Location(path, 1, 1), "yaml-syntax",
-                          _yaml_message(exc),
-                          "check the indentation and quoting around this place; text with "
-                          "':' or '#' needs quotes")
+                          _yaml_message(exc), hint)
         return None
     except yaml.reader.ReaderError as exc:  # a character YAML does not allow
         position = exc.position if isinstance(exc.position, int) else 0
+        if _Loader is not yaml.BaseLoader:      # libyaml counts bytes, not characters
+            position = len(text.encode("utf-8")[:position].decode("utf-8", errors="ignore"))
         line = text.count("\n", 0, position) + 1
         column = position - (text.rfind("\n", 0, position) + 1) + 1
         shown = f"U+{exc.character:04X}" if isinstance(exc.character, int) else repr(exc.character)
@@ -156,7 +164,7 @@ def load_yaml(text: str, path: str, diagnostics: Diagnostics) -> YNode | None:
         return None
     if root is None:
         return None
-    builder = _Builder(path, diagnostics)
+    builder = _Builder(path, diagnostics, text)
     node = builder.build(root, 0)
     return None if builder.failed else node
 
@@ -169,11 +177,31 @@ def _yaml_message(exc: yaml.MarkedYAMLError) -> str:
 class _Builder:
     """Turns composed PyYAML nodes into ``YNode`` values, enforcing the strict rules."""
 
-    def __init__(self, path: str, diagnostics: Diagnostics):
+    def __init__(self, path: str, diagnostics: Diagnostics, text: str = ""):
         self.path = path
         self.diagnostics = diagnostics
         self.failed = False
         self._seen: set[int] = set()
+        self._text = text
+        self._lines: list[str] | None = None
+
+    def _cut(self, node: yaml.ScalarNode) -> str:
+        """What YAML dropped after an unquoted value on its last line, if anything."""
+        if node.style not in (None, "") or not self._text:
+            return ""
+        if self._lines is None:
+            self._lines = self._text.split("\n")
+        end = node.end_mark
+        if end.line >= len(self._lines):
+            return ""
+        rest = self._lines[end.line][end.column:]
+        if rest.startswith((" ", "\t")):
+            stripped = rest.strip(" \t")
+            if stripped.startswith("#"):
+                return "comment"
+            if not stripped:
+                return "trailing-space"
+        return ""
 
     def _error(self, mark, code: str, message: str, hint: str) -> None:
         self.failed = True
@@ -198,7 +226,7 @@ class _Builder:
             return None
         loc = _loc(self.path, node.start_mark)
         if isinstance(node, yaml.ScalarNode):
-            return YScalar(node.value, loc, quoted=node.style in ("'", '"'))
+            return YScalar(node.value, loc, quoted=node.style in ("'", '"'), cut=self._cut(node))
         if isinstance(node, yaml.SequenceNode):
             items = []
             for child in node.value:
@@ -222,7 +250,8 @@ class _Builder:
                 first = keys[key]
                 self._error(key_node.start_mark, "duplicate-key",
                             f"duplicate key '{key}' (first given at line {first.line}, column {first.column})",
-                            "remove one of the two; YAML would silently keep only the last")
+                            "if two entries ran together, the second one is missing its '- '; otherwise "
+                            "remove one of the two (YAML would silently keep only the last)")
                 continue
             value = self.build(value_node, depth + 1)
             if value is None:

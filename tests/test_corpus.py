@@ -3,6 +3,7 @@
 import pytest
 
 from build_tools.corpus import Project, load_and_resolve
+from corpus_fixtures import REGISTRY as REGISTRY_FIXTURE
 
 
 def problems(root):
@@ -201,3 +202,47 @@ def test_claim_references_are_checked(make_project):
     _, found, diagnostics = problems(root)
     assert found == [("annotations/sample/claims.yml:6:13", "unknown-entity"),
                      ("annotations/sample/claims.yml:7:14", "unknown-quote")]
+
+
+def test_broken_entries_are_not_reported_again_as_unknown(make_project):
+    root = make_project({
+        "annotations/entities.yml": REGISTRY_FIXTURE.replace("type: group", "type: groups"),
+        "annotations/sample/quotes.yml": (
+            "quotes:\n  - id: government-lies-quote\n    speaker: anonymous-morocco\n    kind: hearsay\n"
+            "    quote: \"تكذب\"\n"),
+    })
+    _, found, _ = problems(root)
+    # one error for the bad type, one for the bad kind; no cascade through mentions, claims, quotes
+    assert found == [("annotations/entities.yml:3:11", "bad-value"), ("annotations/sample/quotes.yml:4:11", "bad-value")]
+
+
+def test_missing_registry_is_one_error(make_project):
+    root = make_project({"annotations/entities.yml": None})
+    _, found, _ = problems(root)
+    assert found == [("annotations/entities.yml", "missing-file")]
+
+
+def test_metadata_yaml_error_is_reported_once(make_project):
+    root = make_project({"corpus/sample.yml": "title: [\n"})
+    _, found, _ = problems(root)
+    assert [code for _, code in found] == ["yaml-syntax"]
+
+
+def test_source_entity_error_points_at_its_value(make_project):
+    root = make_project({"corpus/sample.yml": "title: \"t\"\nsource_entity: nadortoday\n"})
+    _, found, _ = problems(root)
+    assert found == [("corpus/sample.yml:2:16", "unknown-entity")]
+
+
+def test_crlf_text_is_one_error(make_project):
+    root = make_project({"corpus/sample.txt": "سطر\r\nسطر\r\n"})
+    _, found, diagnostics = problems(root)
+    assert [code for _, code in found] == ["text-crlf"]
+
+
+def test_unquoted_anchor_cut_by_comment_warns(make_project):
+    root = make_project({"annotations/sample/mentions.yml": (
+        "mentions:\n  - entity: moroccan-government\n    quote: الحكومة المغربية #تكذب\n")})
+    _, found, diagnostics = problems(root)
+    assert found == [("annotations/sample/mentions.yml:3:12", "yaml-comment-in-value")]
+    assert diagnostics.warnings[0].hint.startswith("put the whole value in double quotes")

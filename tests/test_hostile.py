@@ -125,7 +125,7 @@ CASES = [
          f"{C}:8:14", "unknown-quote"),
     Case("unknown speaker", {Q: QUOTES.replace("speaker: anonymous-morocco", "speaker: nobody")}, f"{Q}:3:14",
          "unknown-entity"),
-    Case("unknown source entity", {D: META + "source_entity: nowhere\n"}, f"{D}:1:1", "unknown-entity"),
+    Case("unknown source entity", {D: META + "source_entity: nowhere\n"}, f"{D}:8:16", "unknown-entity"),
     # ---- values ------------------------------------------------------------------------
     Case("claim kind", claim("    quote: \"تكذب\"\n").__class__({C: claim("    quote: \"تكذب\"\n")[C].replace(
         "kind: accusation", "kind: rumour")}), f"{C}:4:11", "bad-value"),

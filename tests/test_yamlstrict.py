@@ -108,3 +108,24 @@ def test_decode_refuses_byte_order_mark():
     diagnostics = Diagnostics()
     assert decode_utf8("\ufeffa: 1\n".encode("utf-8"), "f.yml", diagnostics) is None
     assert only_error(diagnostics).code == "byte-order-mark"
+
+
+def test_unquoted_value_cut_by_a_comment_is_noted():
+    node, diagnostics = load("quote: دوزيم #نشرت\nprefix: بـ   \nsummary: \"a #b\"\n")
+    assert not diagnostics.items
+    assert node.get("quote").value == "دوزيم" and node.get("quote").cut == "comment"
+    assert node.get("prefix").value == "بـ" and node.get("prefix").cut == "trailing-space"
+    assert node.get("summary").cut == ""
+
+
+def test_tab_indentation_gets_a_tab_hint():
+    _, diagnostics = load("a:\n\t- b\n")
+    error = only_error(diagnostics)
+    assert error.code == "yaml-syntax" and "tabs" in error.hint
+
+
+def test_control_character_column_counts_characters_not_bytes():
+    _, diagnostics = load("a: \"مغرب\"\nb: xy\x07z\n")
+    error = only_error(diagnostics)
+    assert (error.location.line, error.location.column) == (2, 6)
+    assert "U+0007" in error.message
