@@ -23,7 +23,7 @@ import pytest
 from build_tools.cli import _github_escape, main, report
 from build_tools.diagnostics import Diagnostics, Location
 from corpus_fixtures import MENTIONS, REPO, TEXT, fixture_files
-from test_hostile import CASES, M, R, T
+from test_hostile import CASES, GOOD_MENTION, M, R, T
 
 BY_NAME = {case.name: case for case in CASES}
 
@@ -47,7 +47,7 @@ def hostile(name: str, hint: str, detail: tuple = (), where: str = "") -> Expect
 
 HINT_ANCHOR_NOT_FOUND = ("copy the words from the text file exactly (letters such as ه/ة, ي/ى, أ/ا and spaces or "
                          "no-break spaces must match); the text is never changed to fit an annotation")
-HINT_YAML_SYNTAX = "check the indentation and quoting around this place; text with ':' or '#' needs quotes"
+HINT_YAML_SYNTAX = "check the indentation and quoting around this place; text with ':' or ' #' needs quotes"
 HINT_ID = ("ids are lowercase ASCII letters and digits joined by single hyphens, at most 80 characters, "
            "e.g. 'anonymous-morocco'")
 
@@ -70,7 +70,8 @@ EXPECTED = [
     Expect("CRLF annotations", {M: MENTIONS.replace("\n", "\r\n")}, f"{M}:1:1", "yaml-crlf",
            "set your editor to LF line ends to keep diffs clean", severity="warning"),
     # ---- YAML strictness
-    hostile("duplicate key", "remove one of the two; YAML would silently keep only the last"),
+    hostile("duplicate key", "if two entries ran together, the second one is missing its '- '; otherwise remove one "
+                             "of the two (YAML would silently keep only the last)"),
     hostile("anchor and alias", "write the value out in full; anchors and aliases are refused (they hide "
                                 "repeated content and allow 'billion laughs' files)"),
     hostile("merge key", "write the keys out in full"),
@@ -79,6 +80,11 @@ EXPECTED = [
     hostile("bad indentation", HINT_YAML_SYNTAX),
     hostile("control character", "remove the control character (often pasted in from a word processor)"),
     hostile("nesting bomb", "annotation files are shallow; check the indentation", where=f"{M}:1:27"),
+    Expect("value cut by a comment", {M: "mentions:\n" + GOOD_MENTION + "    note: see #2\n"}, f"{M}:5:11",
+           "yaml-comment-in-value", "put the whole value in double quotes: note: \"…\"", severity="warning"),
+    Expect("anchor loses its trailing space", {M: "mentions:\n  - entity: morocco\n    quote: المغرب\n    prefix: ب \n"},
+           f"{M}:4:13", "yaml-trailing-space",
+           "if the space belongs to the anchor, write the value in double quotes: prefix: \"… \"", severity="warning"),
     Expect("mapping as a key", {M: "mentions:\n  - {[a]: b}\n"}, f"{M}:2:6", "yaml-key",
            "use a simple name such as 'quote:'"),
     # ---- keys, types, values
@@ -115,8 +121,10 @@ EXPECTED = [
     hostile("prefix with range", "make 'start' longer instead, or use 'occurrence'"),
     hostile("empty quote", "quote at least one word"),
     hostile("start without end", "add 'end: <the exact words that end the passage>'"),
-    hostile("occurrence zero", "write a number (1 for the first occurrence), a list such as [1, 3], or all"),
-    hostile("occurrence all on a claim", "write a number (1 for the first occurrence)"),
+    hostile("occurrence zero", "write a number with the digits 0-9 (1 for the first occurrence), a list such as "
+                               "[1, 3], or all"),
+    hostile("occurrence all on a claim", "write a number with the digits 0-9 (1 for the first occurrence); lists and "
+                                        "'all' are for mentions only: a claim or quote marks one passage"),
     hostile("teh marbuta typo", HINT_ANCHOR_NOT_FOUND,
             ("closest text, at corpus/sample.txt:3:",
              "at character 7 of the quote: the quote has 'ه' (U+0647 ARABIC LETTER HEH), the text has 'ة' "
@@ -124,7 +132,7 @@ EXPECTED = [
     hostile("ambiguous quote", "say which one: add 'occurrence: N' (counted from the start of the text), or "
                                "'prefix:'/'suffix:' with the words just before or after it",
             ("occurrence 1 at corpus/sample.txt:3:15: …", "قال “أنونيموس [المغرب]” إن", "occurrence 3 at corpus/sample.txt:5:15: …")),
-    hostile("occurrence too large", "count the occurrences again (the list below shows them all)",
+    hostile("occurrence too large", "count the occurrences again: the list below shows where each one is",
             ("occurrence 3 at corpus/sample.txt:5:15",)),
     hostile("context mismatch", "make 'prefix' the exact text just before the quote and 'suffix' the exact "
                                 "text just after it (spaces included)", ("occurrence 1 at corpus/sample.txt:3:",)),
