@@ -130,6 +130,39 @@ def cmd_reanchor(args) -> int:
     return 1 if any(f.needs_action for f in findings) else 0
 
 
+def cmd_suggest(args) -> int:
+    from .suggest import describe, suggest, write_proposals
+
+    project = Project(args.root)
+    corpus, diagnostics = check(project)
+    if corpus is None:
+        report(diagnostics, "human")
+        print("stopped: fix the errors first (corpus check)", file=sys.stderr)
+        return 1
+    unknown = [i for i in args.documents if i not in corpus.by_id] + \
+        [e for e in (args.entity or []) if e not in corpus.entities]
+    if unknown:
+        print(f"error: unknown document or entity id: {', '.join(unknown)}", file=sys.stderr)
+        return 1
+    found = suggest(corpus, args.documents, args.entity)
+    if args.format == "json":
+        print(json.dumps([{"document": s.document_id, "entity": s.entity.id, "start": s.span.start,
+                           "end": s.span.end, "text": corpus.by_id[s.document_id].text[s.span.start:s.span.end],
+                           "name": s.name, "anchor": s.anchor} for s in found], ensure_ascii=False, indent=2))
+    else:
+        for line in describe(found, corpus):
+            print(line)
+    if args.write:
+        written = write_proposals(project, corpus, found)
+        for rel, count in written.items():
+            print(f"appended {count} proposal(s) to {rel}", file=sys.stderr)
+    if not args.quiet:
+        print(f"suggest: {len(found)} unannotated occurrence(s) of registered names"
+              + ("" if args.write or not found else "; --write appends them to "
+                 "annotations/<id>/mentions.proposed.yml for review"), file=sys.stderr)
+    return 0
+
+
 def _generate(args):
     project = Project(args.root)
     result = generate(project)
@@ -205,6 +238,13 @@ def parser() -> argparse.ArgumentParser:
     ra.add_argument("--old", metavar="FILE", help="the old text of the one document given (instead of git)")
     ra.add_argument("--apply", action="store_true", help="write the proposals into the YAML files")
     ra.add_argument("--format", choices=("human", "json"), default="human", help="report format")
+    sg = add("suggest", cmd_suggest, "List places where a registered name or alias occurs (also with "
+             "proclitics and diacritics) but is not annotated yet.")
+    sg.add_argument("documents", nargs="*", metavar="ID", help="document ids (default: all)")
+    sg.add_argument("--entity", action="append", metavar="ID", help="only this entity (repeatable)")
+    sg.add_argument("--write", action="store_true",
+                    help="append the suggestions to annotations/<id>/mentions.proposed.yml for review")
+    sg.add_argument("--format", choices=("human", "json"), default="human", help="report format")
     add("generate", cmd_generate, "Validate, then write the generated pages into docs/corpus/.")
     b = add("build", cmd_build, "Generate the pages, then build the site with mkdocs build --strict.")
     b.add_argument("--site-dir", default="site", help="where the site goes (default: site)")

@@ -261,7 +261,8 @@ def _load_layers(folder: Path, corpus: Corpus, project: Project, diagnostics: Di
     paths: dict[str, str] = {}
     for path in sorted(folder.iterdir()):
         if path.name not in readers:
-            if not path.name.startswith("."):
+            # '*.proposed.yml': suggestions waiting for review (corpus suggest --write), not annotations.
+            if not path.name.startswith(".") and not path.name.endswith(".proposed.yml"):
                 diagnostics.error(Location(project.rel(path)), "unknown-file",
                                   f"unknown annotation layer '{path.name}'",
                                   suggestion(path.name, LAYER_FILES) or f"layers are {', '.join(LAYER_FILES)}")

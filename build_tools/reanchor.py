@@ -430,6 +430,10 @@ def _many(finding: Finding, text_map: TextMap, new_text: str) -> Finding:
     return finding
 
 
+def signature_of_keys(who: str, keys: dict) -> str:
+    return repr((who, sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in keys.items())))
+
+
 def signature(layer: str, item) -> str:
     """What identifies an annotation entry and its anchor, to find it again in an older version."""
     who = item.entity if layer == "mentions" else item.id
