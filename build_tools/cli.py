@@ -163,6 +163,47 @@ def cmd_suggest(args) -> int:
     return 0
 
 
+def cmd_new(args) -> int:
+    from .scaffold import (NewDocument, ScaffoldError, ask, next_steps, parse_date, prepare_text,
+                           read_text_source, write)
+
+    project = Project(args.root)
+    given = {"title": args.title, "title_en": args.title_en, "source": args.source, "source_en": args.source_en,
+             "source_entity": args.source_entity, "author": args.author, "author_en": args.author_en,
+             "author_entity": args.author_entity, "language": args.language, "url": args.url,
+             "origin": args.origin, "summary_en": args.summary_en}
+    meta = {k: v for k, v in given.items() if v}
+    if args.date:
+        meta["date"] = parse_date(args.date, args.date_note or "")
+    if args.headline is not None:
+        meta["headline"] = args.headline
+    try:
+        if sys.stdin.isatty() and not args.no_input:
+            ask(meta)
+        notes: list[str] = []
+        text = prepare_text(read_text_source(args.text), notes)
+        if not meta.get("title"):
+            raise ScaffoldError("give the title with --title (in a terminal, the command asks for it)")
+        new = NewDocument(args.id, text, meta, notes)
+        written = write(project, new)
+    except ScaffoldError as exc:
+        report(exc.diagnostics, "human")
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    for note in new.notes:
+        print(f"note: {note}", file=sys.stderr)
+    for rel in written:
+        print(f"created {rel}", file=sys.stderr)
+    corpus, diagnostics = check(project)
+    report(diagnostics, "human")
+    if corpus is None:
+        print("the project has errors (see above); the new files themselves are fine", file=sys.stderr)
+        return 1
+    if not args.quiet:
+        print("\n".join(next_steps(args.id)), file=sys.stderr)
+    return 0
+
+
 def _generate(args):
     project = Project(args.root)
     result = generate(project)
@@ -245,6 +286,23 @@ def parser() -> argparse.ArgumentParser:
     sg.add_argument("--write", action="store_true",
                     help="append the suggestions to annotations/<id>/mentions.proposed.yml for review")
     sg.add_argument("--format", choices=("human", "json"), default="human", help="report format")
+    nw = add("new", cmd_new, "Add a document: its text (from a file or standard input), its metadata (from "
+             "flags, or asked in a terminal) and empty annotation layers that pass check. Never overwrites.")
+    nw.add_argument("id", help="the document id, e.g. hespress-2013-elections")
+    nw.add_argument("--text", metavar="FILE", help="the text file ('-' or left out: standard input)")
+    for flag, what in (("title", "the title as published (required)"), ("title-en", "the title in English"),
+                       ("source", "the paper or website, as written"), ("source-en", "the source in Latin script"),
+                       ("source-entity", "the source's id in the entity registry"),
+                       ("author", "the author, as written"), ("author-en", "the author in Latin script"),
+                       ("author-entity", "the author's id in the entity registry"),
+                       ("language", "BCP 47 language tag (default ar)"), ("url", "the address of the original"),
+                       ("origin", "where the file comes from"), ("summary-en", "a short summary in English"),
+                       ("date", "YYYY-MM-DD, or a range YYYY-MM-DD..YYYY-MM-DD"),
+                       ("date-note", "how the date was established")):
+        nw.add_argument(f"--{flag}", help=what)
+    nw.add_argument("--headline", action=argparse.BooleanOptionalAction, default=None,
+                    help="the first line of the text is its headline")
+    nw.add_argument("--no-input", action="store_true", help="never ask questions, even in a terminal")
     add("generate", cmd_generate, "Validate, then write the generated pages into docs/corpus/.")
     b = add("build", cmd_build, "Generate the pages, then build the site with mkdocs build --strict.")
     b.add_argument("--site-dir", default="site", help="where the site goes (default: site)")
