@@ -8,6 +8,7 @@ MkDocs does not escape them). Nothing here knows about MkDocs.
 from __future__ import annotations
 
 import html
+import json
 from collections import Counter, defaultdict
 
 import jinja2
@@ -26,6 +27,32 @@ from .render import excerpt, render_text
 AR_MONTHS = ("يناير", "فبراير", "مارس", "أبريل", "مايو", "يونيو", "يوليو", "أغسطس", "سبتمبر",
              "أكتوبر", "نوفمبر", "ديسمبر")
 _MD_SPECIAL = regex.compile(r"([\\`*_{}\[\]()#+\-.!|>~^=:])")
+
+# Singular names of the entity types, for the details shown over an annotation.
+ENTITY_TYPE_NAMES: dict[str, str] = {
+    "person": "شخص",
+    "organisation": "هيئة أو مؤسسة",
+    "group": "جماعة أو حركة",
+    "place": "مكان",
+    "platform": "منصة",
+    "media": "وسيلة إعلام",
+    "webpage": "صفحة أو حساب",
+    "operation": "عملية",
+    "event": "حدث",
+}
+EN_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+ZWJ = "\u200d"
+# Cursive joining (Unicode Joining_Type): a letter that joins the one after it (dual or
+# join-causing), one that joins the one before it (dual, right or join-causing), and the
+# transparent marks (harakat) that sit between them without interrupting the join.
+_JOINS_NEXT = regex.compile(r"[\p{Joining_Type=Dual_Joining}\p{Joining_Type=Join_Causing}]")
+_JOINS_PREVIOUS = regex.compile(
+    r"[\p{Joining_Type=Dual_Joining}\p{Joining_Type=Right_Joining}\p{Joining_Type=Join_Causing}]")
+_TRANSPARENT = regex.compile(r"\p{Joining_Type=Transparent}")
+_BIBTEX_SPECIAL = {
+    "\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "%": r"\%", "&": r"\&", "$": r"\$",
+    "#": r"\#", "_": r"\_", "^": r"\^{}", "~": r"\~{}",
+}
 
 
 def md_text(value: str) -> Markup:
@@ -46,6 +73,34 @@ def date_text(doc: ResolvedDocument) -> str:
     if date.exact:
         return ar_date(date.earliest)
     return f"بين {ar_date(date.earliest)} و{ar_date(date.latest)} (تاريخ تقريبي)"
+
+
+def joined_at(text: str, cut: int) -> bool:
+    """Whether the letters either side of ``text[cut]`` are cursively joined in ``text``."""
+    before = cut - 1
+    while before >= 0 and _TRANSPARENT.match(text[before]):
+        before -= 1
+    after = cut
+    while after < len(text) and _TRANSPARENT.match(text[after]):
+        after += 1
+    if before < 0 or after >= len(text):
+        return False
+    return bool(_JOINS_NEXT.match(text[before]) and _JOINS_PREVIOUS.match(text[after]))
+
+
+def json_for_html(data) -> str:
+    """JSON that stays inert in HTML: ``<``, ``>``, ``&`` (and U+2028/9) as ``\\u`` escapes.
+
+    The result still goes through the template's HTML escaping (it sits in an attribute).
+    """
+    text = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    for char in "<>&\u2028\u2029":
+        text = text.replace(char, f"\\u{ord(char):04x}")
+    return text
+
+
+def bibtex_escape(value: str) -> str:
+    return "".join(_BIBTEX_SPECIAL.get(char, char) for char in " ".join(value.split()))
 
 
 def front_matter(title: str, description: str = "") -> str:
@@ -88,7 +143,108 @@ class PageWriter:
         return text if len(text) <= 300 else text[:200] + " … " + text[-80:]
 
     def kwic(self, doc: ResolvedDocument, span) -> tuple[str, str, str]:
-        return excerpt(doc.text, span.start, span.end)
+        """Keyword in context. When a cut falls inside a word whose letters join there,
+        both sides get a zero-width joiner, so each cell shows the joined letter forms."""
+        before, keyword, after = excerpt(doc.text, span.start, span.end)
+        if joined_at(doc.text, span.start):
+            before, keyword = before + ZWJ, ZWJ + keyword
+        if joined_at(doc.text, span.end):
+            keyword, after = keyword + ZWJ, ZWJ + after
+        return before, keyword, after
+
+    # ---- data for the reader (details over annotations, citation) --------------------
+
+    def entity_data(self, entity: Entity, page: str) -> dict:
+        return {
+            "name": entity.name, "label": entity.label, "type": entity.type,
+            "typeName": ENTITY_TYPE_NAMES.get(entity.type, entity.type),
+            "url": urls.link(page, urls.entity_page(entity.id)),
+        }
+
+    def annotation_data(self, doc: ResolvedDocument, page: str) -> str:
+        """What the reader shows over each annotation of a document, as HTML-inert JSON.
+
+        ``entities`` by id (mentions carry ``data-entity``); ``claims`` and ``quotes`` by
+        element id (``data-ann``). Every value is source text: the script that reads this
+        only ever puts it into the page as text.
+        """
+        entities: dict[str, dict] = {}
+
+        def ref(entity: Entity) -> str:
+            entities.setdefault(entity.id, self.entity_data(entity, page))
+            return entity.id
+
+        for mention in doc.mentions:
+            ref(mention.entity)
+        claims = {}
+        for claim in doc.claims:
+            c = claim.claim
+            claims[claim.html_id] = {
+                "kind": c.kind, "kindName": CLAIM_KINDS.get(c.kind, c.kind),
+                "status": c.status, "statusName": CLAIM_STATUSES.get(c.status, c.status),
+                "summary": c.summary, "summaryEn": c.summary_en,
+                "claimant": ref(claim.claimant), "about": [ref(t) for t in claim.about],
+                "item": f"claim-{c.id}", "url": urls.link(page, urls.CLAIMS_PAGE, f"claim-{c.id}"),
+            }
+        quotes = {}
+        for quote in doc.quotes:
+            q = quote.quote
+            quotes[quote.html_id] = {
+                "kind": q.kind, "kindName": QUOTE_KINDS.get(q.kind, q.kind),
+                "channel": q.channel, "channelName": QUOTE_CHANNELS.get(q.channel, q.channel),
+                "speaker": ref(quote.speaker),
+                "item": f"quote-{q.id}", "url": urls.link(page, urls.QUOTES_PAGE, f"quote-{q.id}"),
+            }
+        return json_for_html({"entities": entities, "claims": claims, "quotes": quotes})
+
+    def citation(self, doc: ResolvedDocument) -> dict[str, str]:
+        """How to cite a document: Arabic plain text, and a BibTeX entry in two halves.
+
+        The URL of the annotated page goes between the halves (the end of the note); the
+        template writes the page's relative address there and the reader's script makes
+        it absolute (the site's address is known only in the browser)."""
+        meta = doc.meta
+        date = meta.date
+        parts = []
+        if meta.author:
+            parts.append(f"{meta.author}.")
+        parts.append(f"«{meta.title}».")
+        where = meta.source or ""
+        when = date_text(doc) if date else "غير مؤرخ"
+        parts.append(f"{where}، {when}." if where else f"{when}.")
+        if meta.url:
+            parts.append(f"{meta.url}.")
+        fields: list[tuple[str, str]] = []
+        if meta.author:
+            fields.append(("author", "{" + bibtex_escape(meta.author) + "}"))
+        fields.append(("title", "{" + bibtex_escape(meta.title) + "}"))
+        if meta.source:
+            fields.append(("journal", "{" + bibtex_escape(meta.source) + "}"))
+        notes = []
+        if date:
+            fields.append(("year", "{" + date.earliest[:4] + "}" if date.earliest[:4] == date.latest[:4]
+                           else "{" + date.earliest[:4] + "--" + date.latest[:4] + "}"))
+            if date.earliest[:7] == date.latest[:7]:
+                fields.append(("month", EN_MONTHS[int(date.earliest[5:7]) - 1]))
+            fields.append(("date", "{" + (date.earliest if date.exact else f"{date.earliest}/{date.latest}") + "}"))
+            if not date.exact:
+                notes.append(f"Undated; published between {date.earliest} and {date.latest}")
+        if meta.title_en:
+            notes.append(f"English title: {meta.title_en}")
+        if meta.source_en:
+            notes.append(f"Source: {meta.source_en}")
+        if meta.url:
+            url = meta.url.replace("{", "%7B").replace("}", "%7D").replace("\\", "%5C").replace(" ", "%20")
+            fields.append(("url", "{" + url + "}"))
+        fields.append(("language", "{arabic}"))
+        notes.append("Annotated edition")
+        width = max(len(name) for name, _ in fields + [("note", "")])
+        body = ",\n".join(f"  {name.ljust(width)} = {value}" for name, value in fields)
+        note = bibtex_escape(". ".join(notes))
+        return {
+            "plain": " ".join(parts),
+            "bibtex": (f"@article{{{doc.id},\n{body},\n  {'note'.ljust(width)} = {{{note}: ", "}\n}"),
+        }
 
     # ---- pages ----------------------------------------------------------------------
 
@@ -96,9 +252,12 @@ class PageWriter:
         page = urls.document_page(doc.id)
         counts = Counter(m.entity.id for m in doc.mentions)
         entities = sorted({m.entity for m in doc.mentions}, key=lambda e: (e.type, e.name))
+        type_counts = Counter(m.entity.type for m in doc.mentions)
         body = self._render(
             "document.md.j2", page, doc=doc, text_html=Markup(render_text(doc, page)),
             entities=entities, counts=counts, writer=self,
+            types=[(t, ENTITY_TYPE_NAMES.get(t, t), type_counts[t]) for t in ENTITY_TYPES if type_counts[t]],
+            data=self.annotation_data(doc, page), citation=self.citation(doc),
         )
         return front_matter(doc.meta.title, doc.meta.summary_en) + body
 
