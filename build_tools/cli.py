@@ -204,6 +204,21 @@ def cmd_new(args) -> int:
     return 0
 
 
+def cmd_review(args) -> int:
+    from .review import ReviewError, markdown, run
+
+    try:
+        text = markdown(run(args.root, args.base, args.head))
+    except ReviewError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    if args.output:
+        Path(args.output).write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
 def _generate(args):
     project = Project(args.root)
     result = generate(project)
@@ -303,6 +318,11 @@ def parser() -> argparse.ArgumentParser:
     nw.add_argument("--headline", action=argparse.BooleanOptionalAction, default=None,
                     help="the first line of the text is its headline")
     nw.add_argument("--no-input", action="store_true", help="never ask questions, even in a terminal")
+    rv = add("review", cmd_review, "Compare the annotations of two git revisions; print a Markdown summary for "
+             "a pull request (added, removed, moved, changed annotations; entities added, removed, merged).")
+    rv.add_argument("--base", required=True, metavar="REV", help="the revision to compare with (e.g. origin/main)")
+    rv.add_argument("--head", metavar="REV", help="the revision to review (default: the working tree)")
+    rv.add_argument("--output", metavar="FILE", help="write the Markdown to FILE instead of standard output")
     add("generate", cmd_generate, "Validate, then write the generated pages into docs/corpus/.")
     b = add("build", cmd_build, "Generate the pages, then build the site with mkdocs build --strict.")
     b.add_argument("--site-dir", default="site", help="where the site goes (default: site)")
