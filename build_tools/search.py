@@ -51,6 +51,7 @@ ANCHOR_TAGS = frozenset("p h1 h2 h3 h4 h5 h6 li dt".split())
 class Selector:
     tag: str
     cls: str | None = None
+    skip: frozenset[str] = frozenset()    # tags left out inside this region
 
     def matches(self, tag: str, classes: set[str]) -> bool:
         return tag == self.tag and (self.cls is None or self.cls in classes)
@@ -58,7 +59,7 @@ class Selector:
 
 # What is indexed on which page (paths relative to the site, ``*`` one folder).
 DOCUMENT = (Selector("div", "doc-summary-en"), Selector("div", "doc-text"))
-ENTITY = (Selector("h1"), Selector("div", "entity-card"))
+ENTITY = (Selector("h1"), Selector("div", "entity-card", skip=frozenset({"dt"})))   # not the card's labels
 PAGE = (Selector("article", "md-content__inner"),)
 
 
@@ -97,6 +98,7 @@ class _Extractor(HTMLParser):
         super().__init__(convert_charrefs=True)
         self.selectors = selectors
         self.stack: list[tuple[str, bool, bool]] = []   # (tag, opens a region, skipped)
+        self.region_skips: list[frozenset[str]] = []      # skip sets of the open regions
         self.depth = 0            # open selected regions
         self.skip = 0             # open skipped elements
         self.parts: list[str] = []
@@ -120,14 +122,16 @@ class _Extractor(HTMLParser):
             if tag == "br" and self.depth and not self.skip:
                 self.parts.append(" ")
             return
-        skipped = (tag in SKIPPED_TAGS or bool(classes & SKIPPED_CLASSES)
-                   or "data-search-ignore" in attrs)
-        opens = not self.skip and not skipped and any(s.matches(tag, classes) for s in self.selectors)
+        skipped = (tag in SKIPPED_TAGS or bool(classes & SKIPPED_CLASSES) or "data-search-ignore" in attrs
+                   or any(tag in skips for skips in self.region_skips))
+        region = None if self.skip or skipped else next((s for s in self.selectors if s.matches(tag, classes)), None)
+        opens = region is not None
         self.stack.append((tag, opens, skipped))
         if skipped:
             self.skip += 1
         if opens:
             self.depth += 1
+            self.region_skips.append(region.skip)
         if tag == "h1" and not self.h1_done and not self.skip:
             self.h1 = []
         if self.depth and not self.skip and tag in BLOCK_TAGS:
@@ -147,6 +151,7 @@ class _Extractor(HTMLParser):
                 self.skip -= 1
             if opened:
                 self.depth -= 1
+                self.region_skips.pop()
             if open_tag == "h1" and self.h1 is not None:
                 self.h1_done = True
             if open_tag == tag:

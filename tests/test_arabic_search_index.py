@@ -57,6 +57,13 @@ def test_headerlinks_and_scripts_are_skipped():
     assert record.title == "عن المشروع"
 
 
+def test_entity_card_labels_are_left_out():
+    from build_tools.search import ENTITY
+    html = ('<article><h1 id="m">المغرب</h1><div class="entity-card"><dl><div><dt>النوع</dt><dd>أماكن</dd></div>'
+            '<div><dt>بالحروف اللاتينية</dt><dd lang="en">Morocco</dd></div></dl></div></article>')
+    assert page_record(html, "e/", "entity", ENTITY).words == ["المغرب", "أماكن", "Morocco"]
+
+
 @pytest.mark.parametrize("path, kind", [
     ("corpus/documents/x/index.html", "document"),
     ("corpus/entities/morocco/index.html", "entity"),
