@@ -7,7 +7,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import urls
+from . import export, urls
 from .corpus import Project, ResolvedCorpus, load_and_resolve
 from .diagnostics import CorpusError, Diagnostics
 from .output import SyncStats, sync_tree
@@ -26,8 +26,10 @@ def check(project: Project) -> tuple[ResolvedCorpus | None, Diagnostics]:
     return load_and_resolve(project)
 
 
-def generate(project: Project, docs_dir: Path | None = None) -> GenerateResult:
-    """Validate everything, then write the generated pages; nothing is written on error."""
+def generate(project: Project, docs_dir: Path | None = None, base_url: str | None = None) -> GenerateResult:
+    """Validate everything, then write the generated pages and the downloadable exports
+    (``corpus/exports/``; their IRIs use ``base_url``, else mkdocs.yml's ``site_url``, else a
+    placeholder); nothing is written on error."""
     timings = {}
     t0 = time.perf_counter()
     corpus, diagnostics = load_and_resolve(project)
@@ -37,6 +39,9 @@ def generate(project: Project, docs_dir: Path | None = None) -> GenerateResult:
     t1 = time.perf_counter()
     pages = PageWriter(corpus).all_pages()
     timings["render"] = time.perf_counter() - t1
+    t1 = time.perf_counter()
+    pages.update(export.site_files(corpus, base_url or export.read_site_url(project.root)))
+    timings["exports"] = time.perf_counter() - t1
     t2 = time.perf_counter()
     stats = sync_tree(docs_dir or project.root / "docs", urls.GENERATED, pages)
     timings["write"] = time.perf_counter() - t2

@@ -1,0 +1,546 @@
+"""Exports of the resolved corpus: W3C Web Annotation JSON-LD, CSV tables, a JSON dump.
+
+Everything here is computed from the resolved model (``ResolvedCorpus``), never from
+the YAML sources, and is deterministic (no dates, sorted output), so that generating
+twice writes nothing new and an export → import → export round trip is byte-identical.
+Nothing here knows about MkDocs: ``site_files`` returns ``{path: text}`` for the
+generated folder, and the site generator copies those files as downloads.
+
+Identifiers
+    Every IRI is built on a *base*: ``site_url`` from ``mkdocs.yml`` when it is set,
+    else ``PLACEHOLDER_BASE`` (``https://corpus.invalid/``; the ``.invalid`` top-level
+    domain is reserved and never resolves, so a placeholder cannot be mistaken for a
+    real address). With the base ``B``:
+
+    - the text a document's selectors count in: ``B corpus/exports/documents/<id>.txt``
+      (published beside the exports; UTF-8, exactly the source text);
+    - the document page: ``B corpus/documents/<id>/``; an entity page: ``B corpus/entities/<id>/``;
+    - an annotation: ``B corpus/exports/documents/<id>.jsonld#m-<mention>`` (``#c-<claim>``,
+      ``#q-<quote>``): the fragment is the element id the site gives the same annotation.
+
+Offsets
+    ``TextPositionSelector`` ``start``/``end`` count Unicode code points (as the W3C model
+    requires, and as the whole build does); ``TextQuoteSelector`` carries the exact text
+    and up to ``CONTEXT`` code points of prefix and suffix.
+
+Our own data (entity registry records, claim and quote fields) travels in four
+extension properties defined in an inline JSON-LD 1.1 context as JSON literals
+(``entityRecords``, ``mentionRecord``, ``claimRecord``, ``quoteRecord``), beside the
+standard bodies that other tools understand; ``build_tools.w3c`` reads them back.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+from typing import Any, Iterable
+
+import yaml
+
+from . import urls
+from .corpus import ResolvedCorpus
+from .model import (
+    CLAIM_KINDS, CLAIM_STATUSES, ENTITY_TYPES, QUOTE_CHANNELS, QUOTE_KINDS, Entity, Mention,
+    ResolvedClaim, ResolvedDocument, ResolvedQuote, Span,
+)
+
+PLACEHOLDER_BASE = "https://corpus.invalid/"
+ANNO_CONTEXT = "http://www.w3.org/ns/anno.jsonld"
+CONTEXT = 32                     # code points of prefix/suffix in a TextQuoteSelector
+FORMAT = "arabic-corpus-publisher/resolved-corpus"
+FORMAT_VERSION = 1
+RTL_LANGUAGES = {"ar", "arc", "ckb", "dv", "fa", "he", "ks", "ku", "ps", "sd", "syr", "ug", "ur", "yi"}
+WIKIDATA_ENTITY = "http://www.wikidata.org/entity/"
+
+CORPUS_JSONLD = urls.export_file("corpus.jsonld")
+CORPUS_JSON = urls.export_file("corpus.json")
+SCHEMA_JSON = urls.export_file("corpus.schema.json")
+CSV_TABLES = ("documents", "entities", "mentions", "claims", "quotes")
+document_file = urls.document_export      # (doc_id, "jsonld" | "json" | "txt")
+
+
+def csv_path(table: str) -> str:
+    return urls.export_file(f"{table}.csv")
+
+
+# ---- the base IRI ----------------------------------------------------------------------
+
+class _LenientLoader(yaml.SafeLoader):
+    """Reads mkdocs.yml without running its ``!!python/...`` tags (they become None)."""
+
+
+_LenientLoader.add_multi_constructor("", lambda loader, suffix, node: None)
+_LenientLoader.add_multi_constructor("tag:yaml.org,2002:python/", lambda loader, suffix, node: None)
+
+
+def read_site_url(root: Path) -> str | None:
+    """``site_url`` from ``<root>/mkdocs.yml``, or None when unset or unreadable."""
+    try:
+        data = yaml.load((root / "mkdocs.yml").read_text(encoding="utf-8"), Loader=_LenientLoader)
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return None
+    url = data.get("site_url") if isinstance(data, dict) else None
+    return url.strip() if isinstance(url, str) and url.strip() else None
+
+
+def normalise_base(base: str | None) -> str:
+    """The base IRI, ending with one slash; the placeholder when none is given."""
+    base = (base or PLACEHOLDER_BASE).strip()
+    return base if base.endswith("/") else base + "/"
+
+
+class Iris:
+    """Every IRI of the exports, built on one base."""
+
+    def __init__(self, base: str | None = None):
+        self.base = normalise_base(base)
+
+    def page(self, page: str) -> str:
+        return self.base + urls.page_url(page)
+
+    def file(self, path: str) -> str:
+        return self.base + path
+
+    def document(self, doc_id: str) -> str:
+        return self.page(urls.document_page(doc_id))
+
+    def entity(self, entity_id: str) -> str:
+        return self.page(urls.entity_page(entity_id))
+
+    def text(self, doc_id: str) -> str:
+        return self.file(document_file(doc_id, "txt"))
+
+    def document_collection(self, doc_id: str) -> str:
+        return self.file(document_file(doc_id, "jsonld"))
+
+    def corpus_collection(self) -> str:
+        return self.file(CORPUS_JSONLD)
+
+    def annotation(self, doc_id: str, html_id: str) -> str:
+        return f"{self.document_collection(doc_id)}#{html_id}"
+
+    def vocabulary(self) -> str:
+        return self.file(urls.export_file("vocabulary#"))
+
+
+# ---- shared helpers ----------------------------------------------------------------------
+
+def text_direction(language: str) -> str:
+    return "rtl" if language.split("-")[0].lower() in RTL_LANGUAGES else "ltr"
+
+
+def textual_body(value: str, purpose: str, language: str) -> dict:
+    return {
+        "type": "TextualBody",
+        "purpose": purpose,
+        "value": value,
+        "format": "text/plain",
+        "language": language,
+        "textDirection": text_direction(language),
+    }
+
+
+def entity_record(entity: Entity) -> dict:
+    """A registry entry as plain data (the same keys as ``annotations/entities.yml``)."""
+    return {
+        "id": entity.id,
+        "type": entity.type,
+        "name": entity.name,
+        "label": entity.label,
+        "aliases": list(entity.aliases),
+        "description": entity.description,
+        "description_ar": entity.description_ar,
+        "wikidata": entity.wikidata,
+    }
+
+
+def claim_record(claim: ResolvedClaim) -> dict:
+    c = claim.claim
+    return {
+        "id": c.id,
+        "claimant": claim.claimant.id,
+        "kind": c.kind,
+        "status": c.status,
+        "about": [e.id for e in claim.about],
+        "summary": c.summary,
+        "summary_en": c.summary_en,
+        "quotes": list(c.quotes),
+        "note": c.note,
+    }
+
+
+def quote_record(quote: ResolvedQuote) -> dict:
+    q = quote.quote
+    return {
+        "id": q.id,
+        "speaker": quote.speaker.id,
+        "kind": q.kind,
+        "channel": q.channel,
+        "via": q.via,
+        "note": q.note,
+    }
+
+
+def referenced_entities(corpus: ResolvedCorpus, docs: Iterable[ResolvedDocument]) -> list[Entity]:
+    """The entities the annotations and metadata of ``docs`` refer to, sorted by id."""
+    ids: set[str] = set()
+    for doc in docs:
+        ids.update(m.entity.id for m in doc.mentions)
+        for claim in doc.claims:
+            ids.add(claim.claimant.id)
+            ids.update(e.id for e in claim.about)
+        ids.update(q.speaker.id for q in doc.quotes)
+        ids.update(i for i in (doc.meta.source_entity, doc.meta.author_entity) if i)
+    return [corpus.entities[i] for i in sorted(ids) if i in corpus.entities]
+
+
+def dumps(data: Any) -> str:
+    """Deterministic, readable JSON (UTF-8 characters kept, two-space indent, final newline)."""
+    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+
+
+def dumps_collection(collection: dict) -> str:
+    """An AnnotationCollection as JSON with one annotation per line: half the size of an
+    indented file, and a change to one annotation is a one-line diff."""
+    page = collection["first"]
+    shell = {**collection, "first": {**page, "items": []}}
+    text = dumps(shell)
+    marker = '"items": []'
+    assert text.count(marker) == 1
+    items = ",\n".join("      " + json.dumps(item, ensure_ascii=False) for item in page["items"])
+    return text.replace(marker, '"items": [\n' + items + "\n    ]" if items else marker)
+
+
+# ---- W3C Web Annotation ---------------------------------------------------------------
+
+class W3CExporter:
+    """Annotations and collections of the W3C Web Annotation Data Model."""
+
+    def __init__(self, corpus: ResolvedCorpus, base: str | None = None):
+        self.corpus = corpus
+        self.iris = Iris(base)
+
+    def context(self) -> list:
+        return [ANNO_CONTEXT, {
+            "@version": 1.1,
+            "corpus": self.iris.vocabulary(),
+            "entityRecords": {"@id": "corpus:entityRecords", "@type": "@json"},
+            "mentionRecord": {"@id": "corpus:mentionRecord", "@type": "@json"},
+            "claimRecord": {"@id": "corpus:claimRecord", "@type": "@json"},
+            "quoteRecord": {"@id": "corpus:quoteRecord", "@type": "@json"},
+        }]
+
+    def target(self, doc: ResolvedDocument, span: Span) -> dict:
+        text = doc.text
+        quote = {
+            "type": "TextQuoteSelector",
+            "exact": text[span.start:span.end],
+            "prefix": text[max(0, span.start - CONTEXT):span.start],     # "" at the start of the text
+            "suffix": text[span.end:span.end + CONTEXT],
+        }
+        language = doc.meta.language
+        return {
+            "type": "SpecificResource",
+            "source": {
+                "id": self.iris.text(doc.id),
+                "type": "Text",
+                "format": "text/plain",
+                "language": language,
+                "textDirection": text_direction(language),
+            },
+            "scope": self.iris.document(doc.id),
+            "selector": [quote, {"type": "TextPositionSelector", "start": span.start, "end": span.end}],
+        }
+
+    def _entity_link(self, entity: Entity, purpose: str) -> dict:
+        return {"type": "SpecificResource", "purpose": purpose, "source": self.iris.entity(entity.id)}
+
+    def mention(self, doc: ResolvedDocument, mention: Mention) -> dict:
+        entity = mention.entity
+        body = [self._entity_link(entity, "identifying")]
+        if entity.wikidata:
+            body.append({"type": "SpecificResource", "purpose": "identifying",
+                         "source": WIKIDATA_ENTITY + entity.wikidata})
+        body.append(textual_body(entity.type, "classifying", "en"))
+        body.append(textual_body(entity.name, "tagging", "ar"))
+        return {
+            "id": self.iris.annotation(doc.id, mention.html_id),
+            "type": "Annotation",
+            "motivation": "identifying",
+            "body": body,
+            "target": self.target(doc, mention.span),
+            "mentionRecord": {"id": mention.id, "entity": entity.id},
+        }
+
+    def claim(self, doc: ResolvedDocument, claim: ResolvedClaim) -> dict:
+        c = claim.claim
+        body = []
+        if c.summary:
+            body.append(textual_body(c.summary, "describing", "ar"))
+        if c.summary_en:
+            body.append(textual_body(c.summary_en, "describing", "en"))
+        body.append(textual_body(c.kind, "classifying", "en"))
+        body.append(textual_body(c.status, "assessing", "en"))
+        body.append(self._entity_link(claim.claimant, "linking"))
+        body.extend(self._entity_link(e, "linking") for e in claim.about)
+        if c.note:
+            body.append(textual_body(c.note, "commenting", "en"))
+        return {
+            "id": self.iris.annotation(doc.id, claim.html_id),
+            "type": "Annotation",
+            "motivation": "describing",
+            "body": body,
+            "target": self.target(doc, claim.span),
+            "claimRecord": claim_record(claim),
+        }
+
+    def quote(self, doc: ResolvedDocument, quote: ResolvedQuote) -> dict:
+        q = quote.quote
+        body = [textual_body(q.kind, "classifying", "en"), textual_body(q.channel, "classifying", "en"),
+                self._entity_link(quote.speaker, "linking")]
+        if q.via:
+            body.append(textual_body(q.via, "commenting", "en"))
+        if q.note:
+            body.append(textual_body(q.note, "commenting", "en"))
+        return {
+            "id": self.iris.annotation(doc.id, quote.html_id),
+            "type": "Annotation",
+            "motivation": "classifying",
+            "body": body,
+            "target": self.target(doc, quote.span),
+            "quoteRecord": quote_record(quote),
+        }
+
+    def annotations(self, doc: ResolvedDocument) -> list[dict]:
+        """Every annotation of a document: mentions, then claims, then quotes, in text order."""
+        return ([self.mention(doc, m) for m in doc.mentions]
+                + [self.claim(doc, c) for c in doc.claims]
+                + [self.quote(doc, q) for q in doc.quotes])
+
+    def _collection(self, iri: str, label: str, docs: list[ResolvedDocument], entities: list[Entity]) -> dict:
+        items = [a for doc in docs for a in self.annotations(doc)]
+        return {
+            "@context": self.context(),
+            "id": iri,
+            "type": "AnnotationCollection",
+            "label": label,
+            "total": len(items),
+            "entityRecords": [entity_record(e) for e in entities],
+            "first": {
+                "id": f"{iri}#page-1",
+                "type": "AnnotationPage",
+                "startIndex": 0,
+                "items": items,
+            },
+        }
+
+    def document_collection(self, doc: ResolvedDocument) -> dict:
+        return self._collection(self.iris.document_collection(doc.id), doc.meta.title, [doc],
+                                referenced_entities(self.corpus, [doc]))
+
+    def corpus_collection(self) -> dict:
+        return self._collection(self.iris.corpus_collection(), "Annotated corpus: all annotations",
+                                self.corpus.documents, list(self.corpus.entities.values()))
+
+
+# ---- CSV ---------------------------------------------------------------------------------
+
+CSV_COLUMNS: dict[str, tuple[str, ...]] = {
+    "documents": ("id", "title", "title_en", "language", "source", "source_en", "source_entity", "author",
+                  "author_en", "author_entity", "date_earliest", "date_latest", "date_note", "url", "origin",
+                  "headline", "summary_en", "characters", "mentions", "claims", "quotes", "page"),
+    "entities": ("id", "type", "type_ar", "name", "label", "aliases", "description", "description_ar",
+                 "wikidata", "mentions", "documents", "page"),
+    "mentions": ("document", "id", "entity", "entity_type", "start", "end", "text", "page"),
+    "claims": ("document", "id", "claimant", "kind", "status", "about", "summary", "summary_en", "quotes",
+               "note", "start", "end", "text", "page"),
+    "quotes": ("document", "id", "speaker", "kind", "channel", "via", "note", "start", "end", "text", "page"),
+}
+LIST_SEPARATOR = " | "
+
+
+def _csv_text(columns: tuple[str, ...], rows: Iterable[dict]) -> str:
+    """RFC 4180 CSV (CRLF, minimal quoting) with a UTF-8 byte order mark for Excel."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow(["" if row[c] is None else row[c] for c in columns])
+    return "\ufeff" + out.getvalue()
+
+
+def csv_tables(corpus: ResolvedCorpus, base: str | None = None) -> dict[str, str]:
+    """The five tables as CSV text, keyed by table name."""
+    iris = Iris(base)
+    join = LIST_SEPARATOR.join
+    docs = []
+    mentions = []
+    claims = []
+    quotes = []
+    documents_of: dict[str, set[str]] = {e: set() for e in corpus.entities}
+    for doc in corpus.documents:
+        meta = doc.meta
+        page = iris.document(doc.id)
+        docs.append({
+            "id": doc.id, "title": meta.title, "title_en": meta.title_en, "language": meta.language,
+            "source": meta.source, "source_en": meta.source_en, "source_entity": meta.source_entity,
+            "author": meta.author, "author_en": meta.author_en, "author_entity": meta.author_entity,
+            "date_earliest": meta.date.earliest if meta.date else "",
+            "date_latest": meta.date.latest if meta.date else "",
+            "date_note": meta.date.note if meta.date else "",
+            "url": meta.url, "origin": meta.origin, "headline": "true" if meta.headline else "false",
+            "summary_en": meta.summary_en, "characters": len(doc.text), "mentions": len(doc.mentions),
+            "claims": len(doc.claims), "quotes": len(doc.quotes), "page": page,
+        })
+        for m in doc.mentions:
+            documents_of[m.entity.id].add(doc.id)
+            mentions.append({
+                "document": doc.id, "id": m.id, "entity": m.entity.id, "entity_type": m.entity.type,
+                "start": m.span.start, "end": m.span.end, "text": doc.text[m.span.start:m.span.end],
+                "page": f"{page}#{m.html_id}",
+            })
+        for c in doc.claims:
+            record = claim_record(c)
+            claims.append({
+                "document": doc.id, **record, "about": join(record["about"]), "quotes": join(record["quotes"]),
+                "start": c.span.start, "end": c.span.end, "text": doc.text[c.span.start:c.span.end],
+                "page": f"{page}#{c.html_id}",
+            })
+        for q in doc.quotes:
+            quotes.append({
+                "document": doc.id, **quote_record(q), "start": q.span.start, "end": q.span.end,
+                "text": doc.text[q.span.start:q.span.end], "page": f"{page}#{q.html_id}",
+            })
+    entities = [{
+        **entity_record(e), "type_ar": ENTITY_TYPES[e.type][0], "aliases": join(e.aliases),
+        "mentions": len(corpus.mentions_by_entity.get(e.id, [])), "documents": len(documents_of[e.id]),
+        "page": iris.entity(e.id),
+    } for e in corpus.entities.values()]
+    rows = {"documents": docs, "entities": entities, "mentions": mentions, "claims": claims, "quotes": quotes}
+    return {name: _csv_text(CSV_COLUMNS[name], rows[name]) for name in CSV_TABLES}
+
+
+# ---- JSON dump and its schema ----------------------------------------------------------
+
+def _span_data(doc: ResolvedDocument, span: Span) -> dict:
+    return {"start": span.start, "end": span.end, "text": doc.text[span.start:span.end]}
+
+
+def document_data(doc: ResolvedDocument) -> dict:
+    meta = doc.meta
+    return {
+        "id": doc.id,
+        "meta": {
+            "title": meta.title, "title_en": meta.title_en, "language": meta.language,
+            "source": meta.source, "source_en": meta.source_en, "source_entity": meta.source_entity,
+            "author": meta.author, "author_en": meta.author_en, "author_entity": meta.author_entity,
+            "date": ({"earliest": meta.date.earliest, "latest": meta.date.latest, "note": meta.date.note}
+                     if meta.date else None),
+            "url": meta.url, "origin": meta.origin, "headline": meta.headline, "summary_en": meta.summary_en,
+        },
+        "text": doc.text,
+        "mentions": [{"id": m.id, "entity": m.entity.id, **_span_data(doc, m.span)} for m in doc.mentions],
+        "claims": [{**claim_record(c), **_span_data(doc, c.span)} for c in doc.claims],
+        "quotes": [{**quote_record(q), **_span_data(doc, q.span)} for q in doc.quotes],
+    }
+
+
+def json_dump(corpus: ResolvedCorpus, docs: list[ResolvedDocument] | None = None,
+              base: str | None = None) -> dict:
+    """The resolved model as plain JSON data (the whole corpus, or some documents and
+    the entities they refer to); ``corpus.schema.json`` describes it."""
+    if docs is None:
+        docs = corpus.documents
+        entities = list(corpus.entities.values())
+    else:
+        entities = referenced_entities(corpus, docs)
+    return {
+        "$schema": Iris(base).file(SCHEMA_JSON),
+        "format": FORMAT,
+        "version": FORMAT_VERSION,
+        "offsets": "unicode-code-points",
+        "entities": [entity_record(e) for e in entities],
+        "documents": [document_data(d) for d in docs],
+    }
+
+
+def json_schema(base: str | None = None) -> dict:
+    """JSON Schema (draft 2020-12) of ``json_dump``."""
+    slug = {"type": "string", "pattern": r"^[a-z0-9]+(-[a-z0-9]+)*$", "maxLength": 80}
+    text = {"type": "string"}
+    date = {"type": "string", "pattern": r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"}
+    offset = {"type": "integer", "minimum": 0}
+
+    def obj(properties: dict, required: Iterable[str] | None = None) -> dict:
+        return {"type": "object", "additionalProperties": False, "properties": properties,
+                "required": list(required if required is not None else properties)}
+
+    anchored = {"start": offset, "end": offset, "text": {"type": "string", "minLength": 1}}
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": Iris(base).file(SCHEMA_JSON),
+        "title": "Annotated Arabic corpus: the resolved model",
+        "description": ("Documents with their text and their resolved annotations. Offsets count Unicode "
+                        "code points of 'text'; for every annotation, text[start:end] equals its 'text'. "
+                        "Empty strings stand for fields that are not set."),
+        **obj({
+            "$schema": {"type": "string"},
+            "format": {"const": FORMAT},
+            "version": {"const": FORMAT_VERSION},
+            "offsets": {"const": "unicode-code-points"},
+            "entities": {"type": "array", "items": {"$ref": "#/$defs/entity"}},
+            "documents": {"type": "array", "items": {"$ref": "#/$defs/document"}},
+        }),
+        "$defs": {
+            "slug": slug,
+            "entity": obj({
+                "id": slug, "type": {"enum": list(ENTITY_TYPES)}, "name": {"type": "string", "minLength": 1},
+                "label": {"type": "string", "minLength": 1}, "aliases": {"type": "array", "items": text},
+                "description": text, "description_ar": text,
+                "wikidata": {"type": "string", "pattern": r"^(Q[1-9][0-9]*)?$"},
+            }),
+            "document": obj({
+                "id": slug,
+                "meta": obj({
+                    "title": {"type": "string", "minLength": 1}, "title_en": text, "language": text,
+                    "source": text, "source_en": text, "source_entity": {"anyOf": [slug, {"const": ""}]},
+                    "author": text, "author_en": text, "author_entity": {"anyOf": [slug, {"const": ""}]},
+                    "date": {"anyOf": [{"type": "null"},
+                                       obj({"earliest": date, "latest": date, "note": text})]},
+                    "url": text, "origin": text, "headline": {"type": "boolean"}, "summary_en": text,
+                }),
+                "text": {"type": "string", "minLength": 1},
+                "mentions": {"type": "array", "items": obj({"id": text, "entity": slug, **anchored})},
+                "claims": {"type": "array", "items": obj({
+                    "id": slug, "claimant": slug, "kind": {"enum": list(CLAIM_KINDS)},
+                    "status": {"enum": list(CLAIM_STATUSES)}, "about": {"type": "array", "items": slug},
+                    "summary": text, "summary_en": text, "quotes": {"type": "array", "items": slug},
+                    "note": text, **anchored})},
+                "quotes": {"type": "array", "items": obj({
+                    "id": slug, "speaker": slug, "kind": {"enum": list(QUOTE_KINDS)},
+                    "channel": {"enum": list(QUOTE_CHANNELS)}, "via": text, "note": text, **anchored})},
+            }),
+        },
+    }
+
+
+# ---- everything for the site -------------------------------------------------------------
+
+def site_files(corpus: ResolvedCorpus, base: str | None = None) -> dict[str, str]:
+    """Every export file, ``{path under docs/: text}``, for the generated folder."""
+    w3c = W3CExporter(corpus, base)
+    files = {
+        CORPUS_JSONLD: dumps_collection(w3c.corpus_collection()),
+        CORPUS_JSON: dumps(json_dump(corpus, base=base)),
+        SCHEMA_JSON: dumps(json_schema(base)),
+    }
+    for name, text in csv_tables(corpus, base).items():
+        files[csv_path(name)] = text
+    for doc in corpus.documents:
+        files[document_file(doc.id, "jsonld")] = dumps_collection(w3c.document_collection(doc))
+        files[document_file(doc.id, "json")] = dumps(json_dump(corpus, [doc], base))
+        files[document_file(doc.id, "txt")] = doc.text
+    return files
+
