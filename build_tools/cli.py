@@ -1,4 +1,4 @@
-"""Command line: ``corpus check | generate | build | serve | stats``."""
+"""Command line: ``corpus check | generate | build | serve | stats | import-conll | import-w3c``."""
 
 from __future__ import annotations
 
@@ -268,6 +268,40 @@ def cmd_stats(args) -> int:
     return 0
 
 
+def _finish_import(args, plan, what: str) -> int:
+    """Report an import, then check the project it wrote into."""
+    report(plan.diagnostics, "human")
+    print(json.dumps(plan.summary, ensure_ascii=False, indent=2))
+    if plan.diagnostics.has_errors() or not plan.written:
+        print(f"stopped: nothing was written into {args.root}", file=sys.stderr)
+        return 1
+    if not args.quiet:
+        print(f"{what}: wrote {len(plan.written)} files into {args.root}", file=sys.stderr)
+    corpus, diagnostics = check(Project(args.root))
+    if corpus is None:
+        report(diagnostics, "human")
+        print("the project has errors after the import (see above)", file=sys.stderr)
+        return 1
+    if not args.quiet:
+        print(f"corpus check: ok: {_summary_line(summary(corpus))}", file=sys.stderr)
+    return 0
+
+
+def cmd_import_conll(args) -> int:
+    from .conll import import_conll
+
+    plan = import_conll([Path(f) for f in args.files], args.root, args.document_id, args.id_prefix, args.title,
+                        args.source, args.source_en, args.force)
+    return _finish_import(args, plan, f"imported {plan.summary.get('documents', 0)} CoNLL files")
+
+
+def cmd_import_w3c(args) -> int:
+    from .w3c import import_w3c
+
+    plan = import_w3c(Path(args.file), args.root, args.document_id, args.force)
+    return _finish_import(args, plan, "imported W3C annotations")
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="corpus", description="Publish an annotated Arabic corpus as a static site.")
     p.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
@@ -330,6 +364,22 @@ def parser() -> argparse.ArgumentParser:
     s = add("serve", cmd_serve, "Preview the site; regenerates when corpus/ or annotations/ change.")
     s.add_argument("--dev-addr", default="127.0.0.1:8000", help="address to serve on (default 127.0.0.1:8000)")
     add("stats", cmd_stats, "Print annotation counts by layer and type as JSON.")
+    i = add("import-conll", cmd_import_conll,
+            "Import CoNLL/IOB token-tag files as documents with entity mentions (into --root).")
+    i.add_argument("files", nargs="+", metavar="FILE", help="CoNLL files: 'TOKEN TAG' per line, sentences "
+                   "separated by blank lines")
+    i.add_argument("--document-id", action="append", help="the document id (once per file, in order; default: "
+                   "from the file name)")
+    i.add_argument("--id-prefix", default="", help="put this before ids made from file names (e.g. 'aqmar-')")
+    i.add_argument("--title", help="the document title (one file only; default: from the file name)")
+    i.add_argument("--source", default="", help="the 'source' metadata of the documents")
+    i.add_argument("--source-en", default="", help="the 'source_en' metadata of the documents")
+    i.add_argument("--force", action="store_true", help="overwrite files that exist")
+    w = add("import-w3c", cmd_import_w3c,
+            "Import W3C Web Annotation JSON-LD (this tool's exports, Recogito, Hypothesis...) into --root.")
+    w.add_argument("file", metavar="FILE", help="an AnnotationCollection, AnnotationPage, Annotation or list")
+    w.add_argument("--document-id", help="the document the annotations are on (default: from the target IRIs)")
+    w.add_argument("--force", action="store_true", help="overwrite annotation files that exist")
     return p
 
 

@@ -21,6 +21,8 @@ ENTITY_TYPES: dict[str, tuple[str, str]] = {
     "webpage": ("صفحات وحسابات", "Web pages and accounts"),
     "operation": ("عمليات", "Operations"),
     "event": ("أحداث", "Events"),
+    # Named things of no other type (works, concepts, products, languages...): CoNLL's MISC.
+    "misc": ("متفرقات", "Miscellaneous"),
 }
 
 CLAIM_KINDS: dict[str, str] = {
