@@ -103,11 +103,56 @@ def bibtex_escape(value: str) -> str:
     return "".join(_BIBTEX_SPECIAL.get(char, char) for char in " ".join(value.split()))
 
 
+_YAML_UNSAFE = regex.compile(r"[^\t\n\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def yaml_string(value: str) -> str:
+    """A YAML double-quoted scalar: JSON's string syntax, with the characters YAML does not
+    allow raw escaped too (json.dumps is ten times faster than yaml.safe_dump here)."""
+    text = json.dumps(value, ensure_ascii=False)
+    return _YAML_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
 def front_matter(title: str, description: str = "") -> str:
-    data = {"title": html.escape(title, quote=True)}
+    lines = ["---"]
     if description:
-        data["description"] = html.escape(description, quote=True)
-    return "---\n" + yaml.safe_dump(data, allow_unicode=True, sort_keys=True, width=10_000) + "---\n"
+        lines.append("description: " + yaml_string(html.escape(description, quote=True)))
+    lines.append("title: " + yaml_string(html.escape(title, quote=True)))
+    return "\n".join(lines) + "\n---\n"
+
+
+# ---- pagination: no generated page grows with the corpus ------------------------------
+
+PAGE_SIZE = 100      # items on one page of a listing (documents, mentions, claims, quotes)
+TOP = 50             # rows of an overview table (claimants, speakers, entities of a type)
+
+
+def chunked(items: list, size: int = PAGE_SIZE) -> list[list]:
+    return [items[i:i + size] for i in range(0, len(items), size)] or [[]]
+
+
+def listing_page(first: str, number: int) -> str:
+    """Page ``number`` of a listing whose first page is ``first``: ``x.md``, ``x/2.md``…"""
+    return first if number == 1 else f"{first[:-3]}/{number}.md"
+
+
+def pager_html(first: str, count: int, current: int) -> Markup:
+    """Links to the pages of a listing (first, last and the neighbours of the current one)."""
+    if count <= 1:
+        return Markup("")
+    here = listing_page(first, current)
+    shown = sorted({1, count, *range(max(1, current - 2), min(count, current + 2) + 1)})
+    parts, previous = [], 0
+    for number in shown:
+        if number - previous > 1:
+            parts.append('<span class="pager-gap">…</span>')
+        if number == current:
+            parts.append(f'<span class="pager-current" aria-current="page">{number}</span>')
+        else:
+            parts.append(f'<a href="{html.escape(urls.link(here, listing_page(first, number)))}">{number}</a>')
+        previous = number
+    return Markup(f'<nav class="pager" aria-label="صفحات القائمة"><span class="pager-label">الصفحة {current} من '
+                  f'{count}:</span> ' + " ".join(parts) + "</nav>")
 
 
 def _environment() -> jinja2.Environment:
@@ -134,6 +179,13 @@ class PageWriter:
     def __init__(self, corpus: ResolvedCorpus):
         self.corpus = corpus
         self.env = _environment()
+        self.claims = [c for d in corpus.documents for c in d.claims]
+        self.quotes = [q for d in corpus.documents for q in d.quotes]
+        # the page of the corpus-wide listing that holds each claim and quote (for permalinks)
+        self.claim_page = {c.id: listing_page(urls.CLAIMS_PAGE, i // PAGE_SIZE + 1)
+                           for i, c in enumerate(self.claims)}
+        self.quote_page = {q.id: listing_page(urls.QUOTES_PAGE, i // PAGE_SIZE + 1)
+                           for i, q in enumerate(self.quotes)}
 
     def _render(self, template: str, page: str, **context) -> str:
         return self.env.get_template(template).render(page=page, corpus=self.corpus, **context)
@@ -184,7 +236,7 @@ class PageWriter:
                 "status": c.status, "statusName": CLAIM_STATUSES.get(c.status, c.status),
                 "summary": c.summary, "summaryEn": c.summary_en,
                 "claimant": ref(claim.claimant), "about": [ref(t) for t in claim.about],
-                "item": f"claim-{c.id}", "url": urls.link(page, urls.CLAIMS_PAGE, f"claim-{c.id}"),
+                "item": f"claim-{c.id}", "url": urls.link(page, self.claim_page[c.id], f"claim-{c.id}"),
             }
         quotes = {}
         for quote in doc.quotes:
@@ -193,7 +245,7 @@ class PageWriter:
                 "kind": q.kind, "kindName": QUOTE_KINDS.get(q.kind, q.kind),
                 "channel": q.channel, "channelName": QUOTE_CHANNELS.get(q.channel, q.channel),
                 "speaker": ref(quote.speaker),
-                "item": f"quote-{q.id}", "url": urls.link(page, urls.QUOTES_PAGE, f"quote-{q.id}"),
+                "item": f"quote-{q.id}", "url": urls.link(page, self.quote_page[q.id], f"quote-{q.id}"),
             }
         return json_for_html({"entities": entities, "claims": claims, "quotes": quotes})
 
@@ -261,81 +313,152 @@ class PageWriter:
         )
         return front_matter(doc.meta.title, doc.meta.summary_en) + body
 
-    def entity(self, entity: Entity) -> str:
-        page = urls.entity_page(entity.id)
-        mentions = self.corpus.mentions_by_entity.get(entity.id, [])
-        by_document: dict[str, list] = defaultdict(list)
+    def kwic_html(self, mentions: list, page: str) -> Markup:
+        """Keyword-in-context tables, one per document (built here, not in the template:
+        it is the largest part of the largest pages)."""
+        if not mentions:
+            return Markup("<p>لا إحالات إلى هذا الكيان بعد.</p>")
+        escape = html.escape
+        parts: list[str] = []
+        current = None
+        doc = None
         for mention in mentions:
-            by_document[mention.document_id].append(mention)
+            if mention.document_id != current:
+                if current is not None:
+                    parts.append("</tbody>\n</table>")
+                current = mention.document_id
+                doc = self.corpus.by_id[current]
+                href = escape(urls.link(page, urls.document_page(current)))
+                parts.append(f'<h3 class="kwic-doc"><a href="{href}">{escape(doc.meta.title)}</a></h3>\n'
+                             '<table class="kwic" dir="rtl">\n<tbody>')
+            before, keyword, after = self.kwic(doc, mention.span)
+            href = escape(urls.link(page, urls.document_page(current), mention.html_id))
+            parts.append(f'<tr id="kwic-{current}-{mention.id}"><td class="kwic-before">{escape(before)}</td>'
+                         f'<td class="kwic-keyword"><a href="{href}">{escape(keyword)}</a></td>'
+                         f'<td class="kwic-after">{escape(after)}</td></tr>')
+        parts.append("</tbody>\n</table>")
+        return Markup("\n".join(parts))
+
+    def entity(self, entity: Entity) -> dict[str, str]:
+        """The entity's page, and further pages of its mentions when there are many."""
+        first = urls.entity_page(entity.id)
+        mentions = self.corpus.mentions_by_entity.get(entity.id, [])
+        documents = {m.document_id for m in mentions}
         co_occurring: Counter = Counter()
-        for doc_id in by_document:
-            for other in {m.entity for m in self.corpus.by_id[doc_id].mentions}:
-                if other.id != entity.id:
-                    co_occurring[other] += 1
-        body = self._render(
-            "entity.md.j2", page, entity=entity, by_document=by_document, mention_count=len(mentions),
-            claims_by=self.corpus.claims_by_claimant.get(entity.id, []),
-            claims_about=self.corpus.claims_about.get(entity.id, []),
-            quotes=self.corpus.quotes_by_speaker.get(entity.id, []),
-            co_occurring=sorted(co_occurring.items(), key=lambda kv: (-kv[1], kv[0].name))[:12],
-            writer=self,
-        )
-        return front_matter(entity.name, entity.description) + body
+        for doc_id in documents:
+            co_occurring.update({m.entity.id for m in self.corpus.by_id[doc_id].mentions})
+        co_occurring.pop(entity.id, None)
+        top = sorted(co_occurring.items(), key=lambda kv: (-kv[1], self.corpus.entities[kv[0]].name))[:12]
+        claims_by = self.corpus.claims_by_claimant.get(entity.id, [])
+        claims_about = self.corpus.claims_about.get(entity.id, [])
+        quotes = self.corpus.quotes_by_speaker.get(entity.id, [])
+        slices = chunked(mentions)
+        pages = {}
+        for number, part in enumerate(slices, 1):
+            page = listing_page(first, number)
+            body = self._render(
+                "entity.md.j2", page, entity=entity, mention_count=len(mentions), document_count=len(documents),
+                kwic=self.kwic_html(part, page), pager=pager_html(first, len(slices), number),
+                page_number=number, page_count=len(slices),
+                claims_by=claims_by[:PAGE_SIZE], claims_by_total=len(claims_by),
+                claims_about=claims_about[:PAGE_SIZE], claims_about_total=len(claims_about),
+                quotes=quotes[:PAGE_SIZE], quotes_total=len(quotes),
+                co_occurring=[(self.corpus.entities[i], n) for i, n in top], writer=self,
+            )
+            title = entity.name if number == 1 else f"{entity.name} ({number})"
+            pages[page] = front_matter(title, entity.description) + body
+        return pages
 
-    def documents_index(self) -> str:
-        body = self._render("documents.md.j2", urls.DOCUMENTS_INDEX, documents=self.corpus.documents)
-        return front_matter("الوثائق") + body
+    def documents_index(self) -> dict[str, str]:
+        slices = chunked(self.corpus.documents)
+        pages = {}
+        for number, part in enumerate(slices, 1):
+            page = listing_page(urls.DOCUMENTS_INDEX, number)
+            body = self._render("documents.md.j2", page, documents=part, total=len(self.corpus.documents),
+                                page_number=number, pager=pager_html(urls.DOCUMENTS_INDEX, len(slices), number))
+            pages[page] = front_matter("الوثائق" if number == 1 else f"الوثائق ({number})") + body
+        return pages
 
-    def entities_index(self) -> str:
+    def entities_index(self) -> dict[str, str]:
+        """Entities by type: the most mentioned on the index, every one on the type's pages."""
+        counts = {e: len(self.corpus.mentions_by_entity.get(e, [])) for e in self.corpus.entities}
         by_type: dict[str, list[Entity]] = defaultdict(list)
         for entity in self.corpus.entities.values():
             by_type[entity.type].append(entity)
-        for items in by_type.values():
+        pages = {}
+        top: dict[str, list[Entity]] = {}
+        for type_, items in by_type.items():
             items.sort(key=lambda e: e.name)
-        counts = {e: len(self.corpus.mentions_by_entity.get(e, [])) for e in self.corpus.entities}
-        body = self._render("entities.md.j2", urls.ENTITIES_INDEX, by_type=by_type, counts=counts)
-        return front_matter("الكيانات") + body
+            top[type_] = sorted(items, key=lambda e: (-counts[e.id], e.name))[:TOP] if len(items) > TOP else items
+            first = urls.type_page(type_)
+            slices = chunked(items, PAGE_SIZE * 2)
+            for number, part in enumerate(slices, 1):
+                page = listing_page(first, number)
+                body = self._render("entity_type.md.j2", page, type=type_, entities=part, total=len(items),
+                                    counts=counts, pager=pager_html(first, len(slices), number))
+                heading = ENTITY_TYPES[type_][0]
+                pages[page] = front_matter(heading if number == 1 else f"{heading} ({number})") + body
+        body = self._render("entities.md.j2", urls.ENTITIES_INDEX, by_type=top, totals={t: len(v) for t, v in
+                                                                                          by_type.items()},
+                            counts=counts)
+        pages[urls.ENTITIES_INDEX] = front_matter("الكيانات") + body
+        return pages
 
-    def claims_page(self) -> str:
-        claims = [c for d in self.corpus.documents for c in d.claims]
-        by_claimant: dict[Entity, list] = defaultdict(list)
-        by_kind: dict[str, list] = defaultdict(list)
-        by_target: dict[Entity, list] = defaultdict(list)
-        for claim in claims:
-            by_claimant[claim.claimant].append(claim)
-            by_kind[claim.claim.kind].append(claim)
-            for target in claim.about:
-                by_target[target].append(claim)
-        body = self._render(
-            "claims.md.j2", urls.CLAIMS_PAGE, claims=claims,
-            by_claimant=sorted(by_claimant.items(), key=lambda kv: (-len(kv[1]), kv[0].name)),
-            by_kind=[(k, by_kind[k]) for k in CLAIM_KINDS if k in by_kind],
-            by_target=sorted(by_target.items(), key=lambda kv: (-len(kv[1]), kv[0].name)),
-            writer=self,
-        )
-        return front_matter("الادعاءات") + body
+    def claims_pages(self) -> dict[str, str]:
+        """Every claim, in corpus order, a page at a time; the first page adds overviews by
+        kind, claimant and target (each claim's entity pages list it by claimant and target)."""
+        by_claimant: Counter = Counter(c.claimant.id for c in self.claims)
+        by_target: Counter = Counter(t.id for c in self.claims for t in c.about)
+        by_kind: Counter = Counter(c.claim.kind for c in self.claims)
+        rank = lambda counter: [(self.corpus.entities[i], n) for i, n in
+                                sorted(counter.items(), key=lambda kv: (-kv[1], self.corpus.entities[kv[0]].name))[:TOP]]
+        slices = chunked(self.claims)
+        pages = {}
+        for number, part in enumerate(slices, 1):
+            page = listing_page(urls.CLAIMS_PAGE, number)
+            body = self._render(
+                "claims.md.j2", page, claims=part, total=len(self.claims), page_number=number,
+                pager=pager_html(urls.CLAIMS_PAGE, len(slices), number),
+                by_kind=[(k, by_kind[k]) for k in CLAIM_KINDS if by_kind[k]],
+                by_claimant=rank(by_claimant), claimant_total=len(by_claimant),
+                by_target=rank(by_target), target_total=len(by_target), writer=self,
+            )
+            pages[page] = front_matter("الادعاءات" if number == 1 else f"الادعاءات ({number})") + body
+        for kind in CLAIM_KINDS:
+            items = [c for c in self.claims if c.claim.kind == kind]
+            if not items:
+                continue
+            first = urls.claim_kind_page(kind)
+            kind_slices = chunked(items)
+            for number, part in enumerate(kind_slices, 1):
+                page = listing_page(first, number)
+                body = self._render("claims_kind.md.j2", page, kind=kind, claims=part, total=len(items),
+                                    pager=pager_html(first, len(kind_slices), number), writer=self)
+                pages[page] = front_matter(CLAIM_KINDS[kind] if number == 1 else f"{CLAIM_KINDS[kind]} ({number})") + body
+        return pages
 
-    def quotes_page(self) -> str:
-        quotes = [q for d in self.corpus.documents for q in d.quotes]
-        by_speaker: dict[Entity, list] = defaultdict(list)
-        for quote in quotes:
-            by_speaker[quote.speaker].append(quote)
-        body = self._render(
-            "quotes.md.j2", urls.QUOTES_PAGE, quotes=quotes,
-            by_speaker=sorted(by_speaker.items(), key=lambda kv: (-len(kv[1]), kv[0].name)),
-            writer=self,
-        )
-        return front_matter("الاقتباسات") + body
+    def quotes_pages(self) -> dict[str, str]:
+        by_speaker: Counter = Counter(q.speaker.id for q in self.quotes)
+        speakers = [(self.corpus.entities[i], n) for i, n in
+                    sorted(by_speaker.items(), key=lambda kv: (-kv[1], self.corpus.entities[kv[0]].name))[:TOP]]
+        slices = chunked(self.quotes)
+        pages = {}
+        for number, part in enumerate(slices, 1):
+            page = listing_page(urls.QUOTES_PAGE, number)
+            body = self._render("quotes.md.j2", page, quotes=part, total=len(self.quotes), page_number=number,
+                                pager=pager_html(urls.QUOTES_PAGE, len(slices), number), by_speaker=speakers,
+                                speaker_total=len(by_speaker), writer=self)
+            pages[page] = front_matter("الاقتباسات" if number == 1 else f"الاقتباسات ({number})") + body
+        return pages
 
     def all_pages(self) -> dict[str, str]:
-        pages = {
-            urls.DOCUMENTS_INDEX: self.documents_index(),
-            urls.ENTITIES_INDEX: self.entities_index(),
-            urls.CLAIMS_PAGE: self.claims_page(),
-            urls.QUOTES_PAGE: self.quotes_page(),
-        }
+        pages = {}
+        pages.update(self.documents_index())
+        pages.update(self.entities_index())
+        pages.update(self.claims_pages())
+        pages.update(self.quotes_pages())
         for doc in self.corpus.documents:
             pages[urls.document_page(doc.id)] = self.document(doc)
         for entity in self.corpus.entities.values():
-            pages[urls.entity_page(entity.id)] = self.entity(entity)
+            pages.update(self.entity(entity))
         return pages

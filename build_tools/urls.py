@@ -21,6 +21,15 @@ def entity_page(entity_id: str) -> str:
     return f"{GENERATED}/entities/{entity_id}.md"
 
 
+def type_page(entity_type: str) -> str:
+    """Every entity of one type (``corpus/types/<type>.md``; entity ids cannot clash)."""
+    return f"{GENERATED}/types/{entity_type}.md"
+
+
+def claim_kind_page(kind: str) -> str:
+    return f"{GENERATED}/claims/kind-{kind}.md"
+
+
 DOCUMENTS_INDEX = f"{GENERATED}/index.md"
 ENTITIES_INDEX = f"{GENERATED}/entities/index.md"
 CLAIMS_PAGE = f"{GENERATED}/claims.md"

@@ -33,8 +33,7 @@ nav:
   - corpus/claims.md
   - corpus/quotes.md
 not_in_nav: |
-  /corpus/documents/
-  /corpus/entities/
+  /corpus/
 validation:
   links:
     not_found: warn

@@ -1,0 +1,107 @@
+"""At scale: no generated page grows with the corpus, and everything stays reachable."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from build_tools.corpus import Project, require
+from build_tools.pages import PAGE_SIZE, PageWriter
+from corpus_fixtures import FIXTURE_MKDOCS, write_files
+
+pytestmark = pytest.mark.e2e
+
+DOCS = 2 * PAGE_SIZE + 30          # three pages of everything
+
+
+def big_project(root):
+    files = {
+        "mkdocs.yml": FIXTURE_MKDOCS,
+        "docs/index.md": "# فهرس\n",
+        "annotations/entities.yml": (
+            "entities:\n"
+            "  - {id: government, type: organisation, name: \"الحكومة\", label: Government}\n"
+            "  - {id: tunis, type: place, name: \"تونس\", label: Tunis}\n"),
+    }
+    for n in range(DOCS):
+        doc = f"doc-{n:04d}"
+        files[f"corpus/{doc}.txt"] = f"خبر رقم {n}\n\nقالت الحكومة في تونس إن العدد {n} صحيح.\n"
+        files[f"corpus/{doc}.yml"] = f"title: \"خبر رقم {n}\"\n"
+        files[f"annotations/{doc}/mentions.yml"] = (
+            "mentions:\n  - {entity: government, quote: \"الحكومة\"}\n  - {entity: tunis, quote: \"تونس\"}\n")
+        files[f"annotations/{doc}/claims.yml"] = (
+            f"claims:\n  - id: claim-{n}\n    claimant: government\n    kind: assertion\n    status: attributed\n"
+            f"    about: [tunis]\n    summary: \"العدد {n} صحيح\"\n    quote: \"إن العدد {n} صحيح\"\n")
+        files[f"annotations/{doc}/quotes.yml"] = (
+            f"quotes:\n  - id: quote-{n}\n    speaker: government\n    kind: reported\n    quote: \"العدد {n} صحيح\"\n")
+    return write_files(root, files)
+
+
+@pytest.fixture(scope="module")
+def pages(tmp_path_factory):
+    root = big_project(tmp_path_factory.mktemp("scale"))
+    corpus, _ = require(Project(root))
+    return PageWriter(corpus).all_pages()
+
+
+DOC_LINK = re.compile(r'href="[^"]*documents/(doc-\d{4})/')
+
+
+def test_no_page_lists_every_document(pages):
+    for path, text in pages.items():
+        linked = set(DOC_LINK.findall(text))
+        assert len(linked) <= PAGE_SIZE, f"{path} links to {len(linked)} documents"
+
+
+def test_the_document_index_is_paginated_and_complete(pages):
+    index_pages = ["corpus/index.md", "corpus/index/2.md", "corpus/index/3.md"]
+    assert all(p in pages for p in index_pages) and "corpus/index/4.md" not in pages
+    linked = set()
+    for p in index_pages:
+        linked |= set(DOC_LINK.findall(pages[p]))
+    assert linked == {f"doc-{n:04d}" for n in range(DOCS)}
+    assert 'aria-current="page">2<' in pages["corpus/index/2.md"]
+
+
+def test_entity_mentions_are_paginated_each_once(pages):
+    entity_pages = ["corpus/entities/government.md", "corpus/entities/government/2.md",
+                    "corpus/entities/government/3.md"]
+    rows = []
+    for p in entity_pages:
+        rows += re.findall(r'<tr id="kwic-(doc-\d{4})-government-1">', pages[p])
+    assert sorted(rows) == [f"doc-{n:04d}" for n in range(DOCS)]
+    assert "entity-card" in pages[entity_pages[0]] and "entity-card" not in pages[entity_pages[1]]
+
+
+def test_claims_and_quotes_are_paginated_each_once(pages):
+    claims = []
+    for p in ("corpus/claims.md", "corpus/claims/2.md", "corpus/claims/3.md"):
+        claims += re.findall(r'<li id="claim-(claim-\d+)">', pages[p])
+    assert sorted(claims) == sorted(f"claim-{n}" for n in range(DOCS))
+    kind = [p for p in pages if p.startswith("corpus/claims/kind-assertion")]
+    assert sorted(kind) == ["corpus/claims/kind-assertion.md", "corpus/claims/kind-assertion/2.md",
+                            "corpus/claims/kind-assertion/3.md"]
+    quotes = []
+    for p in ("corpus/quotes.md", "corpus/quotes/2.md", "corpus/quotes/3.md"):
+        quotes += re.findall(r'<li id="quote-(quote-\d+)">', pages[p])
+    assert len(quotes) == DOCS and len(set(quotes)) == DOCS
+
+
+def test_permalinks_in_the_reader_data_point_at_the_right_page(pages):
+    text = pages["corpus/documents/doc-0150.md"]
+    assert "claims/2/#claim-claim-150" in text
+    assert "quotes/2/#quote-quote-150" in text
+
+
+def test_paginated_site_builds_and_every_link_resolves(tmp_path):
+    import subprocess
+    import sys
+
+    from sitecheck import broken_links
+
+    root = big_project(tmp_path / "p")
+    result = subprocess.run([sys.executable, "-m", "build_tools", "build", "--root", str(root), "--site-dir",
+                             str(root / "site"), "--quiet"], capture_output=True, text=True, timeout=900)
+    assert result.returncode == 0, result.stderr
+    assert broken_links(root / "site") == []
