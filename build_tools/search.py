@@ -29,7 +29,7 @@ import subprocess
 import sys
 import tempfile
 from dataclasses import dataclass, field
-from html.parser import HTMLParser
+import re
 from pathlib import Path, PurePosixPath
 
 from .arabic import search_keys
@@ -90,15 +90,39 @@ class Record:
         return search_keys(self.words)
 
 
-class _Extractor(HTMLParser):
+# A small tokenizer for the HTML that MkDocs writes (well formed): comments, tags with
+# their attribute text, raw-text elements, and text. html.parser took 0.1 s for one
+# annotated document page (most of it parsing attributes this module never reads), which
+# is 15 minutes for 10,000 documents; this reads the same pages about 30 times faster.
+_TOKEN = re.compile(
+    r"<!--.*?-->|<(/?)([A-Za-z][A-Za-z0-9-]*)((?:[^>\"']|\"[^\"]*\"|'[^']*')*)>|<![^>]*>|<\?[^>]*>|([^<]+)|<",
+    re.S)
+# Only the attributes this module reads (class, id, data-search-ignore).
+_ATTR = re.compile(
+    r"""(?:^|\s)(class|id|data-search-ignore)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>"']+)))?(?=[\s/]|$)""",
+    re.I)
+_RAW_TEXT = frozenset({"script", "style"})
+
+
+def _attributes(text: str) -> dict[str, str]:
+    if len(text) < 3:
+        return {}
+    out = {}
+    for m in _ATTR.finditer(text):
+        value = m.group(2) if m.group(2) is not None else m.group(3) if m.group(3) is not None else m.group(4)
+        out.setdefault(m.group(1).lower(), html.unescape(value) if value else "")
+    return out
+
+
+class _Extractor:
     """The text of the selected regions, with block boundaries as spaces and inline
     elements (annotation links inside a word) joined without one."""
 
     def __init__(self, selectors: tuple[Selector, ...]):
-        super().__init__(convert_charrefs=True)
         self.selectors = selectors
         self.stack: list[tuple[str, bool, bool]] = []   # (tag, opens a region, skipped)
         self.region_skips: list[frozenset[str]] = []      # skip sets of the open regions
+        self.open_tags: dict[str, int] = {}                # how many of each tag are open
         self.depth = 0            # open selected regions
         self.skip = 0             # open skipped elements
         self.parts: list[str] = []
@@ -109,12 +133,36 @@ class _Extractor(HTMLParser):
         self.title_parts: list[str] = []
         self.in_title = False
 
+    def feed(self, text: str) -> None:
+        position = 0
+        while True:
+            m = _TOKEN.search(text, position)
+            if m is None:
+                return
+            position = m.end()
+            if m.group(4) is not None:
+                self.handle_data(html.unescape(m.group(4)) if "&" in m.group(4) else m.group(4))
+            elif m.group(2) is not None:
+                tag = m.group(2).lower()
+                if m.group(1):
+                    self.handle_endtag(tag)
+                    continue
+                attributes = m.group(3)
+                self.handle_starttag(tag, _attributes(attributes))
+                if attributes.rstrip().endswith("/") and tag not in VOID_TAGS:
+                    self.handle_endtag(tag)
+                elif tag in _RAW_TEXT:
+                    end = re.compile(f"</{tag}\\s*>", re.I).search(text, position)
+                    position = end.end() if end else len(text)
+                    self.handle_endtag(tag)
+            elif m.group() == "<":
+                self.handle_data("<")
+
     def _flush(self) -> None:
         self.words.extend("".join(self.parts).split())
         self.parts = []
 
-    def handle_starttag(self, tag, attrs):
-        attrs = dict(attrs)
+    def handle_starttag(self, tag: str, attrs: dict[str, str]) -> None:
         classes = set((attrs.get("class") or "").split())
         if tag == "title":
             self.in_title = True
@@ -127,6 +175,7 @@ class _Extractor(HTMLParser):
         region = None if self.skip or skipped else next((s for s in self.selectors if s.matches(tag, classes)), None)
         opens = region is not None
         self.stack.append((tag, opens, skipped))
+        self.open_tags[tag] = self.open_tags.get(tag, 0) + 1
         if skipped:
             self.skip += 1
         if opens:
@@ -143,10 +192,11 @@ class _Extractor(HTMLParser):
     def handle_endtag(self, tag):
         if tag == "title":
             self.in_title = False
-        if tag in VOID_TAGS or not any(t == tag for t, _, _ in self.stack):
+        if tag in VOID_TAGS or not self.open_tags.get(tag):
             return
         while self.stack:
             open_tag, opened, skipped = self.stack.pop()
+            self.open_tags[open_tag] -= 1
             if skipped:
                 self.skip -= 1
             if opened:
@@ -180,7 +230,6 @@ class _Extractor(HTMLParser):
 def page_record(html_text: str, url: str, kind: str, selectors: tuple[Selector, ...]) -> Record | None:
     extractor = _Extractor(selectors)
     extractor.feed(html_text)
-    extractor.close()
     title, words, anchors = extractor.result()
     if not words:
         return None

@@ -57,6 +57,17 @@ def test_headerlinks_and_scripts_are_skipped():
     assert record.title == "عن المشروع"
 
 
+def test_the_tokenizer_handles_comments_scripts_quotes_and_references():
+    html = ('<!doctype html><HTML><body><!-- <div class="doc-text">لا</div> -->'
+            '<div class="doc-text" data-x=\'a > b\' title="<p>"><p id="p-1">أ&amp;ب &#1575;&lt;x&gt;</p>'
+            '<script>if (a < b) document.write("</div><p>لا</p>")</script><style>p>b{}</style>'
+            '<p id=p-2 class=doc-para>ج<br/>د<img src="x.png" alt="لا"/><span data-search-ignore>لا</span>هـ</p>'
+            '<?xml x?></div><p>خارج</p></body></HTML>')
+    record = page_record(html, "d/", "document", (Selector("div", "doc-text"),))
+    assert record.words == ["أ&ب", "ا<x>", "ج", "دهـ"]
+    assert record.anchors == [(0, "p-1"), (2, "p-2")]
+
+
 def test_entity_card_labels_are_left_out():
     from build_tools.search import ENTITY
     html = ('<article><h1 id="m">المغرب</h1><div class="entity-card"><dl><div><dt>النوع</dt><dd>أماكن</dd></div>'
