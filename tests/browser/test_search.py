@@ -211,3 +211,17 @@ def test_one_query_downloads_a_small_part_of_the_index(page, site_url, built_sit
     assert first - code < 250_000   # the wasm, index and fragment files are gzip already
     assert second < 60_000
     assert not any("search_index.json" in url for url in page.requests)
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_search_page_with_results_has_no_serious_axe_violation(make_page, site_url, scheme):
+    from axe_playwright_python.sync_playwright import Axe
+
+    pg = make_page(color_scheme=scheme)
+    pg.goto(site_url + "search/")
+    type_query(pg, "الحكومة")
+    assert pg.locator(RESULT + " mark").count() > 0
+    violations = Axe().run(pg).response["violations"]
+    serious = [(v["id"], [n["target"] for n in v["nodes"][:3]]) for v in violations
+               if v.get("impact") in ("serious", "critical")]
+    assert serious == []
