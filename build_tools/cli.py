@@ -221,7 +221,7 @@ def cmd_review(args) -> int:
 
 def _generate(args):
     project = Project(args.root)
-    result = generate(project)
+    result = generate(project, workers=getattr(args, "jobs", None))
     report(result.diagnostics, "human")
     if not args.quiet:
         s = result.stats
@@ -312,6 +312,9 @@ def parser() -> argparse.ArgumentParser:
         cmd.add_argument("--root", type=lambda s: Path(s).resolve(), default=Path.cwd(),
                          help="project root (default: the current folder)")
         cmd.add_argument("-q", "--quiet", action="store_true", help="print only problems")
+        if name in ("generate", "build", "serve"):
+            cmd.add_argument("-j", "--jobs", type=int, default=None,
+                             help="processes that render pages (default: the cores, for large corpora)")
         cmd.set_defaults(func=func)
         return cmd
 

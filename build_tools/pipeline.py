@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -26,7 +27,17 @@ def check(project: Project) -> tuple[ResolvedCorpus | None, Diagnostics]:
     return load_and_resolve(project)
 
 
-def generate(project: Project, docs_dir: Path | None = None, base_url: str | None = None) -> GenerateResult:
+PARALLEL_FROM = 400     # pages: below this, starting processes costs more than it saves
+
+
+def default_workers(corpus: ResolvedCorpus) -> int:
+    if len(corpus.documents) + len(corpus.entities) < PARALLEL_FROM:
+        return 1
+    return max(1, min(os.cpu_count() or 1, 8))
+
+
+def generate(project: Project, docs_dir: Path | None = None, base_url: str | None = None,
+             workers: int | None = None) -> GenerateResult:
     """Validate everything, then write the generated pages and the downloadable exports
     (``corpus/exports/``; their IRIs use ``base_url``, else mkdocs.yml's ``site_url``, else a
     placeholder); nothing is written on error."""
@@ -37,7 +48,7 @@ def generate(project: Project, docs_dir: Path | None = None, base_url: str | Non
     if corpus is None:
         raise CorpusError(diagnostics)
     t1 = time.perf_counter()
-    pages = PageWriter(corpus).all_pages()
+    pages = PageWriter(corpus).all_pages(workers or default_workers(corpus))
     timings["render"] = time.perf_counter() - t1
     t1 = time.perf_counter()
     pages.update(export.site_files(corpus, base_url or export.read_site_url(project.root)))
