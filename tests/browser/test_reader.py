@@ -434,3 +434,22 @@ def test_entity_page_keyword_in_context(page, site_url):
     texts = page.locator(".kwic-keyword").all_inner_texts()
     assert any(t.startswith("\u200d") for t in texts)
     assert page.locator(".co-occurring li").count() >= 3
+
+
+def test_mention_inside_a_mention_link_is_described_but_not_a_tab_stop(page, site_url):
+    open_document(page, site_url, hidden=[])
+    inner = ".doc-text a.ann-mention[href] span.ann-mention[data-href][id]"
+    if not page.locator(inner).count():
+        pytest.skip("no mention inside another mention's link in the seed")
+    assert page.get_attribute(inner, "tabindex") is None
+    key = page.get_attribute(inner, "id")
+    outer = page.evaluate("s => document.querySelector(s).closest('a[href]').id", inner)
+    page.focus(f"[id='{outer}']")
+    page.wait_for_selector(".ann-pop:not([hidden])")
+    sections = page.locator(".ann-pop section").evaluate_all("els => els.map(e => e.dataset.for)")
+    assert sections[:2] == [outer, key]
+    # hovering the inner one describes it first
+    page.keyboard.press("Escape")
+    page.wait_for_selector(".ann-pop", state="hidden")
+    page.hover(f"[id='{key}']")
+    page.wait_for_function("k => document.querySelector('.ann-pop section')?.dataset.for === k", arg=key)

@@ -105,7 +105,9 @@
     text.querySelectorAll(".ann").forEach(function (el) {
       var shown = isShown(el);
       var isLink = el.tagName === "A" && el.hasAttribute("href");
-      var first = el.id && el.id === el.getAttribute("data-ann");
+      // Claims and quotes are tab stops (their first piece); a mention is one through its
+      // link, and a mention inside another mention's link (a span) is not one at all.
+      var first = el.id && el.id === el.getAttribute("data-ann") && el.getAttribute("data-layer") !== "mention";
       if (isLink) {
         if (shown) el.removeAttribute("tabindex");
         else el.setAttribute("tabindex", "-1");
@@ -274,6 +276,14 @@
     clearTimeout(showTimer);
     var stack = stackAt(anchor);
     if (!stack.length) return;
+    if (mode !== "hover" && stack[0].getAttribute("data-layer") === "mention") {
+      // From the keyboard or a tap there is no pointer to aim at a mention inside a
+      // mention's link (تازة in «أحداث تازة»): those are described too, after it.
+      var inner = Array.prototype.filter.call(stack[0].querySelectorAll(".ann-mention[id]"), isShown);
+      stack = stack.slice(0, 1).concat(inner.filter(function (el) {
+        return el.id === el.getAttribute("data-ann");
+      }), stack.slice(1));
+    }
     pop.textContent = "";
     var headings = [];
     stack.forEach(function (el) {
@@ -362,6 +372,10 @@
     var to = ev.relatedTarget;
     if (to && (inPop(to) || to === current.anchor)) return;
     if (current.mode === "focus" || inPop(ev.target)) scheduleHide(100);
+  }
+
+  function onPointerOver(ev) {
+    lastPointer = ev.pointerType || "mouse";
   }
 
   function onPointerDown(ev) {
@@ -568,6 +582,7 @@
   document.addEventListener("mouseout", onMouseOut);
   document.addEventListener("focusin", onFocusIn);
   document.addEventListener("focusout", onFocusOut);
+  document.addEventListener("pointerover", onPointerOver, true);
   document.addEventListener("pointerdown", onPointerDown, true);
   window.addEventListener("click", onClick, true);
   document.addEventListener("keydown", onKeyDown);
