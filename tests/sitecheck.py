@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import posixpath
 import shutil
 from html.parser import HTMLParser
@@ -88,3 +89,13 @@ def broken_links(site: Path) -> list[str]:
                 if unquote(parts.fragment) not in ids:
                     problems.append(f"{path.relative_to(site)}: {href} (no element with that id)")
     return problems
+
+
+def tree_hash(folder: Path) -> str:
+    """One digest of every file's path and bytes below ``folder``."""
+    digest = hashlib.sha256()
+    for path in sorted(folder.rglob("*")):
+        if path.is_file():
+            digest.update(path.relative_to(folder).as_posix().encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import os
 import subprocess
 import sys
@@ -11,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from corpus_fixtures import REPO, TEXT
-from sitecheck import broken_links, copy_sources, doc_text, read_page
+from sitecheck import broken_links, copy_sources, doc_text, read_page, tree_hash
 
 pytestmark = pytest.mark.e2e
 
@@ -20,15 +19,6 @@ def run_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
     env = dict(os.environ, NO_COLOR="1")
     return subprocess.run([sys.executable, "-m", "build_tools", *args], capture_output=True, text=True,
                           cwd=cwd, env=env, timeout=600)
-
-
-def tree_hash(folder: Path) -> str:
-    digest = hashlib.sha256()
-    for path in sorted(folder.rglob("*")):
-        if path.is_file():
-            digest.update(path.relative_to(folder).as_posix().encode())
-            digest.update(path.read_bytes())
-    return digest.hexdigest()
 
 
 def test_fixture_site_builds_strict_and_links_back(make_project):

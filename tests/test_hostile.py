@@ -7,7 +7,6 @@ column and rule; the previous site and generated pages untouched; the sources un
 
 from __future__ import annotations
 
-import hashlib
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,6 +15,7 @@ import pytest
 
 from build_tools.cli import main
 from corpus_fixtures import CLAIMS, META, MENTIONS, QUOTES, REGISTRY, TEXT, fixture_files, write_files
+from sitecheck import tree_hash
 
 pytestmark = pytest.mark.e2e
 
@@ -183,15 +183,6 @@ CASES = [
     Case("empty text", {T: "\n\u00a0\n"}, f"{T}:1:1", "empty-text"),
     Case("NUL in text", {T: TEXT.replace("قال", "ق\x00ال")}, f"{T}:3:2", "text-control-character"),
 ]
-
-
-def tree_hash(folder: Path) -> str:
-    digest = hashlib.sha256()
-    for path in sorted(folder.rglob("*")):
-        if path.is_file():
-            digest.update(path.relative_to(folder).as_posix().encode())
-            digest.update(path.read_bytes())
-    return digest.hexdigest()
 
 
 @pytest.fixture(scope="module")
