@@ -36,7 +36,7 @@ import regex
 import yaml
 
 from .anchoring import TextIndex, describe_difference, resolve_anchor
-from .corpus import Corpus, Project, load_corpus, resolve_document
+from .corpus import Corpus, Project, load_corpus
 from .diagnostics import Diagnostics, Location
 from .model import ALL, Anchor, Span
 from .yamledit import YamlDocument, YamlEditError, apply_edits
@@ -540,7 +540,7 @@ def apply_findings(project: Project, result: DocumentResult) -> None:
         if finding.changes:
             by_path.setdefault(finding.path, []).append(finding)
     originals: dict[Path, str] = {}
-    before = _errors(project, result.document_id, set(by_path))
+    before = _state(project, result.document_id, set(by_path))
     for rel, findings in by_path.items():
         path = project.root / rel
         source = path.read_text(encoding="utf-8")
@@ -571,37 +571,58 @@ def apply_findings(project: Project, result: DocumentResult) -> None:
         result.applied.clear()
 
 
-def _errors(project: Project, doc_id: str, paths: set[str]):
-    """The document's resolution and the error messages in ``paths`` (without line numbers,
-    which an edit shifts): the state before and after writing are compared."""
+@dataclass
+class _State:
+    """What writing must not make worse: load errors, anchors that do not resolve, shared spans."""
+
+    load_errors: Counter
+    unresolved: Counter
+    duplicates: int
+    spans: set
+
+
+def _state(project: Project, doc_id: str, paths: set[str]) -> _State | None:
+    """The document's annotations as loaded now, resolved with ``resolve`` (no closest-passage
+    search for the anchors that do not resolve: only whether they do)."""
     corpus, diagnostics = load_corpus(project)
     document = corpus.documents.get(doc_id)
-    if document is None or doc_id not in corpus.layers:
-        return None, None
-    more = Diagnostics()
-    resolved = resolve_document(document, corpus.layers[doc_id], corpus.entities, more)
-    messages = Counter(f"{d.code}: {d.message}" for d in diagnostics.errors + more.errors
-                       if d.location.path in paths)
-    return resolved, messages
+    layers = corpus.layers.get(doc_id)
+    if document is None or layers is None:
+        return None
+    text = document.text
+    load_errors = Counter(f"{d.code}: {d.message}" for d in diagnostics.errors if d.location.path in paths)
+    unresolved: Counter = Counter()
+    spans: set = set()
+    mention_spans: list = []
+    for layer, items in (("mentions", layers.mentions), ("claims", layers.claims), ("quotes", layers.quotes)):
+        for item in items:
+            found = resolve(anchor_keys(item.anchor), text, allow_many=layer == "mentions")
+            if found is None:
+                unresolved[signature(layer, item)] += 1
+                continue
+            spans.update((sp.start, sp.end) for sp in found)
+            if layer == "mentions":
+                mention_spans += [(sp.start, sp.end) for sp in found]
+    return _State(load_errors, unresolved, len(mention_spans) - len(set(mention_spans)), spans)
 
 
-def _verify(project: Project, result: DocumentResult, before) -> bool:
-    """After writing: no new error in the files written, and each change marks its span."""
-    resolved, messages = _errors(project, result.document_id, set(result.applied))
-    if resolved is None:
+def _verify(project: Project, result: DocumentResult, before: _State | None) -> bool:
+    """After writing: nothing got worse in the files written, and each change marks its span."""
+    after = _state(project, result.document_id, set(result.applied))
+    if after is None or before is None:
         result.errors.append("the files do not load after the change; nothing was written")
         return False
-    new = messages - (before[1] or Counter())
-    if new:
-        result.errors.extend(f"after the change: {m}" for m in new)
-        result.errors.append("nothing was written")
-        return False
-    spans = {(m.span.start, m.span.end) for m in resolved.mentions}
-    spans |= {(c.span.start, c.span.end) for c in resolved.claims}
-    spans |= {(q.span.start, q.span.end) for q in resolved.quotes}
-    missing = [c.span for f in result.findings for c in f.changes if (c.span.start, c.span.end) not in spans]
+    problems = [f"after the change: {m}" for m in after.load_errors - before.load_errors]
+    if after.unresolved - before.unresolved:
+        problems.append("after the change, an annotation does not resolve")
+    if after.duplicates > before.duplicates:
+        problems.append("after the change, two mentions mark the same span")
+    missing = [c.span for f in result.findings for c in f.changes if (c.span.start, c.span.end) not in after.spans]
     if missing:
-        result.errors.append(f"after the change, {len(missing)} proposed span(s) are not marked; nothing was written")
+        problems.append(f"after the change, {len(missing)} proposed span(s) are not marked")
+    if problems:
+        result.errors.extend(problems)
+        result.errors.append("nothing was written")
         return False
     return True
 

@@ -28,7 +28,6 @@ person to review and move into ``mentions.yml``.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 import regex
 
@@ -272,14 +271,3 @@ def _keys(anchor) -> dict:
     from .reanchor import anchor_keys
 
     return anchor_keys(anchor)
-
-
-def suggestion_counts(suggestions: list[Suggestion]) -> dict[str, int]:
-    counts: dict[str, int] = {}
-    for s in suggestions:
-        counts[s.entity.id] = counts.get(s.entity.id, 0) + 1
-    return dict(sorted(counts.items()))
-
-
-def proposals_path(project: Project, doc_id: str) -> Path:
-    return project.root / "annotations" / doc_id / PROPOSED

@@ -58,11 +58,6 @@ def id_scalar(value: str) -> str:
     return scalar(value)
 
 
-def parse_scalar(source: str) -> str:
-    node = yaml.compose(source, Loader=_Loader)
-    return node.value
-
-
 @dataclass(frozen=True)
 class Edit:
     start: int
@@ -144,7 +139,7 @@ class YamlDocument:
                 if value is None:
                     edits.append(self._remove(pairs, i))
                 else:
-                    if not isinstance(value_node, yaml.ScalarNode) or value_node.value != _plain(value) or \
+                    if not isinstance(value_node, yaml.ScalarNode) or value_node.value != str(value) or \
                             isinstance(value, (list, tuple)):
                         edits.append(self._replace_value(value_node, value))
             elif value is not None:
@@ -208,7 +203,3 @@ class YamlDocument:
             shown = id_scalar(value) if key in ID_KEYS else scalar(value)
             lines.append(f"{dash if n == 0 else ' ' * len(dash)}{key}: {shown}\n")
         return Edit(at, at, lead + "".join(lines))
-
-
-def _plain(value) -> str:
-    return str(value)
