@@ -24,10 +24,10 @@ from pathlib import Path
 import regex
 
 from .anchoring import TextIndex, resolve_anchor
-from .corpus import REGISTRY_FILE, Project
+from .corpus import REGISTRY_FILE
 from .diagnostics import Diagnostics, Location
 from .loading import MAX_SLUG, is_slug, read_entities
-from .model import ALL, ENTITY_TYPES, Anchor, Entity, Span
+from .model import ALL, Anchor, Entity, Span
 from .output import write_atomic
 from .yamlstrict import decode_utf8, load_yaml
 
@@ -339,6 +339,22 @@ class ImportPlan:
         self.files[rel] = text
 
 
+def _registry_reads_back(registry: Registry, text: str, diagnostics: Diagnostics) -> bool:
+    """The appended registry must load, with the old entries unchanged and the new ones added
+    (a registry written in an unusual style, such as a flow list, cannot be appended to)."""
+    local = Diagnostics()
+    entities = read_entities(load_yaml(text, registry.rel, local), registry.rel, local)
+    ids = [e.id for e in entities]
+    expected = list(registry.existing) + sorted(registry.added)
+    if local.has_errors() or ids != expected:
+        diagnostics.error(Location(registry.rel), "import-registry",
+                          "the new entities cannot be appended to this registry as it is written",
+                          "write the registry as a block list ('entities:' then one '  - id: ...' entry "
+                          "per entity) and import again")
+        return False
+    return True
+
+
 def write_plan(plan: ImportPlan, registry: Registry, force: bool) -> bool:
     """Write every planned file, or none: an existing file is an error unless ``force``.
 
@@ -353,6 +369,8 @@ def write_plan(plan: ImportPlan, registry: Registry, force: bool) -> bool:
                                    "import into another --root, remove the file, or pass --force to overwrite")
         return False
     registry_text = registry.new_text()
+    if registry_text is not None and not _registry_reads_back(registry, registry_text, plan.diagnostics):
+        return False
     for rel, text in sorted(plan.files.items()):
         write_atomic(plan.root / rel, text.encode("utf-8"))
         plan.written.append(rel)
@@ -361,6 +379,3 @@ def write_plan(plan: ImportPlan, registry: Registry, force: bool) -> bool:
         plan.written.append(registry.rel)
     return True
 
-
-def project_of(root: Path) -> Project:
-    return Project(root)

@@ -36,7 +36,6 @@ from pathlib import Path
 import regex
 
 from .diagnostics import Diagnostics, Location
-from .export import WIKIDATA_ENTITY
 from .importing import (
     AnchorWriter, ImportPlan, Registry, anchor_lines, field_lines, render_list, write_plan, yaml_value,
 )

@@ -16,7 +16,7 @@ import pytest
 from build_tools import export, urls
 from build_tools.corpus import Project, require
 from build_tools.pipeline import generate
-from corpus_fixtures import REPO, fixture_files, write_files
+from corpus_fixtures import REPO, fixture_files
 from w3c_schemas import W3C_DIR, W3CValidator, available
 
 needs_w3c = pytest.mark.skipif(not available(), reason=f"W3C annotation-model assertions not found in {W3C_DIR} "

@@ -8,7 +8,6 @@ import shutil
 import tempfile
 from pathlib import Path
 
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -18,7 +17,7 @@ from build_tools.corpus import Project, load_and_resolve, require
 from build_tools.importing import AnchorWriter, field_lines, render_list, yaml_str
 from build_tools.model import CLAIM_KINDS, CLAIM_STATUSES, ENTITY_TYPES, QUOTE_CHANNELS, QUOTE_KINDS, Span
 from build_tools.w3c import import_w3c
-from corpus_fixtures import REPO, TEXT, fixture_files, write_files
+from corpus_fixtures import REPO, write_files
 
 BASE = "https://example.org/site/"
 
