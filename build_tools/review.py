@@ -27,7 +27,7 @@ from pathlib import Path
 from .anchoring import TextIndex
 from .corpus import Project, ResolvedCorpus, load_corpus, resolve_corpus
 from .model import Entity, ResolvedDocument, Span
-from .reanchor import TextMap
+from .reanchor import TextMap, snap
 
 CLAIM_FIELDS = ("claimant", "kind", "status", "about", "summary", "summary_en", "quotes", "note")
 QUOTE_FIELDS = ("speaker", "kind", "channel", "via", "note")
@@ -146,9 +146,17 @@ def _field_changes(old, new, names) -> str:
     return "; ".join(parts)
 
 
+def _mapped(text_map: TextMap, span: Span) -> Span:
+    """Where a base span's words are in the head text, trimmed and in whole letters as
+    reanchor proposes them (a deletion at its edge leaves no stray space)."""
+    if not text_map.changes:
+        return span
+    return snap(text_map.new, text_map.map_span(span))
+
+
 def _compare_mentions(base: ResolvedDocument, head: ResolvedDocument, text_map: TextMap) -> list[Row]:
     rows = []
-    old_all = [(m.entity.id, text_map.map_span(m.span), m) for m in base.mentions]
+    old_all = [(m.entity.id, _mapped(text_map, m.span), m) for m in base.mentions]
     new_all = [(m.entity.id, m.span, m) for m in head.mentions]
     old_keys = {(e, s.start, s.end) for e, s, _ in old_all}
     new_keys = {(e, s.start, s.end) for e, s, _ in new_all}
@@ -186,7 +194,7 @@ def _compare_items(layer: str, base_items, head_items, base: ResolvedDocument, h
     added = [i for k, i in new.items() if k not in old]
     for key in sorted(set(old) & set(new)):
         a, b = old[key], new[key]
-        mapped = text_map.map_span(a.span)
+        mapped = _mapped(text_map, a.span)
         if layer == "claim":
             parts = (_field_changes(a, b, ("claimant", "about")),
                      _field_changes(a.claim, b.claim, [f for f in fields if f not in ("claimant", "about")]))
@@ -200,7 +208,7 @@ def _compare_items(layer: str, base_items, head_items, base: ResolvedDocument, h
         if changes:
             rows.append(Row("changed", layer, key, _words(head, b.span), changes))
     for a in list(removed):
-        mapped = text_map.map_span(a.span)
+        mapped = _mapped(text_map, a.span)
         twin = next((b for b in added if (b.span.start, b.span.end) == (mapped.start, mapped.end)
                      and _value(b, author) == _value(a, author)), None)
         if twin is not None:
@@ -220,7 +228,7 @@ def _merged_into(entity: Entity, base: ResolvedCorpus, head: ResolvedCorpus) -> 
         base_doc = base.by_id.get(mention.document_id)
         if doc is None or base_doc is None:
             continue
-        span = TextMap.between(base_doc.text, doc.text).map_span(mention.span)
+        span = _mapped(TextMap.between(base_doc.text, doc.text), mention.span)
         for m in doc.mentions:
             if (m.span.start, m.span.end) == (span.start, span.end) and m.entity.id in head.entities:
                 votes[m.entity.id] = votes.get(m.entity.id, 0) + 1

@@ -154,3 +154,16 @@ def test_head_with_errors_and_bad_revisions(repo, capsys):
     capsys.readouterr()
     assert main(["review", "--root", str(repo), "--base", "no-such-branch"]) == 1
     assert "'no-such-branch' is not a commit" in capsys.readouterr().err
+
+
+def test_after_reanchor_the_seed_corrections_show_as_edits_only(repo, capsys):
+    """The corrections of test_reanchor (insertions, a deletion at a claim's edge, a spelling fix…)
+    followed by reanchor --apply: nothing is reported as moved, added or removed."""
+    from test_reanchor import apply_text_edits, seed_edits
+
+    old = (repo / SEED_TEXT).read_text(encoding="utf-8")
+    (repo / SEED_TEXT).write_text(apply_text_edits(old, seed_edits(old)), encoding="utf-8")
+    assert main(["reanchor", "--root", str(repo), "--apply", "-q"]) == 0
+    out = review(capsys, repo, "--base", "HEAD")
+    table = rows(out, SEED)
+    assert table and {r[0] for r in table} == {"edited"}, out
