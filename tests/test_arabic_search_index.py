@@ -234,7 +234,9 @@ def test_one_query_on_the_seed_site_fetches_little(seed_site, tmp_path):
     ten_fragments = sum(sorted((p.stat().st_size for p in (index / "fragment").glob("*")), reverse=True)[:10])
     for query in report["queries"]:
         assert query["bytes"] <= fixed + chunk * len(query["query"].split()) + ten_fragments
-    assert first["bytes"] < 300_000     # Material's search_index.json was 489 KB for this one document
+    # Material's search_index.json was 489 KB for the one seed document; the largest
+    # fragment here is the contributing guide's (a long hand-written page)
+    assert first["bytes"] < 400_000
 
 
 def synthetic_records(count: int, words_per_doc: int = 400, seed: int = 3) -> list[Record]:
