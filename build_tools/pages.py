@@ -40,6 +40,7 @@ ENTITY_TYPE_NAMES: dict[str, str] = {
     "webpage": "صفحة أو حساب",
     "operation": "عملية",
     "event": "حدث",
+    "misc": "كيان آخر",
 }
 EN_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 ZWJ = "\u200d"
@@ -304,7 +305,7 @@ class PageWriter:
     def document(self, doc: ResolvedDocument) -> str:
         page = urls.document_page(doc.id)
         counts = Counter(m.entity.id for m in doc.mentions)
-        entities = sorted({m.entity for m in doc.mentions}, key=lambda e: (e.type, e.name))
+        entities = sorted({m.entity for m in doc.mentions}, key=lambda e: (e.type, e.name, e.id))
         type_counts = Counter(m.entity.type for m in doc.mentions)
         body = self._render(
             "document.md.j2", page, doc=doc, text_html=Markup(render_text(doc, page)),
@@ -349,7 +350,7 @@ class PageWriter:
         for doc_id in documents:
             co_occurring.update({m.entity.id for m in self.corpus.by_id[doc_id].mentions})
         co_occurring.pop(entity.id, None)
-        top = sorted(co_occurring.items(), key=lambda kv: (-kv[1], self.corpus.entities[kv[0]].name))[:12]
+        top = sorted(co_occurring.items(), key=lambda kv: (-kv[1], self.corpus.entities[kv[0]].name, kv[0]))[:12]
         claims_by = self.corpus.claims_by_claimant.get(entity.id, [])
         claims_about = self.corpus.claims_about.get(entity.id, [])
         quotes = self.corpus.quotes_by_speaker.get(entity.id, [])
@@ -389,8 +390,8 @@ class PageWriter:
         pages = {}
         top: dict[str, list[Entity]] = {}
         for type_, items in by_type.items():
-            items.sort(key=lambda e: e.name)
-            top[type_] = sorted(items, key=lambda e: (-counts[e.id], e.name))[:TOP] if len(items) > TOP else items
+            items.sort(key=lambda e: (e.name, e.id))
+            top[type_] = sorted(items, key=lambda e: (-counts[e.id], e.name, e.id))[:TOP] if len(items) > TOP else items
             first = urls.type_page(type_)
             slices = chunked(items, PAGE_SIZE * 2)
             for number, part in enumerate(slices, 1):
@@ -412,7 +413,7 @@ class PageWriter:
         by_target: Counter = Counter(t.id for c in self.claims for t in c.about)
         by_kind: Counter = Counter(c.claim.kind for c in self.claims)
         rank = lambda counter: [(self.corpus.entities[i], n) for i, n in
-                                sorted(counter.items(), key=lambda kv: (-kv[1], self.corpus.entities[kv[0]].name))[:TOP]]
+                                sorted(counter.items(), key=lambda kv: (-kv[1], self.corpus.entities[kv[0]].name, kv[0]))[:TOP]]
         slices = chunked(self.claims)
         pages = {}
         for number, part in enumerate(slices, 1):
@@ -441,7 +442,7 @@ class PageWriter:
     def quotes_pages(self) -> dict[str, str]:
         by_speaker: Counter = Counter(q.speaker.id for q in self.quotes)
         speakers = [(self.corpus.entities[i], n) for i, n in
-                    sorted(by_speaker.items(), key=lambda kv: (-kv[1], self.corpus.entities[kv[0]].name))[:TOP]]
+                    sorted(by_speaker.items(), key=lambda kv: (-kv[1], self.corpus.entities[kv[0]].name, kv[0]))[:TOP]]
         slices = chunked(self.quotes)
         pages = {}
         for number, part in enumerate(slices, 1):
