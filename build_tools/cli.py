@@ -246,7 +246,23 @@ def cmd_build(args) -> int:
     return 0
 
 
+def _port_free(dev_addr: str) -> bool:
+    import socket
+
+    host, _, port = dev_addr.rpartition(":")
+    with socket.socket(socket.AF_INET6 if ":" in host.strip("[]") else socket.AF_INET) as sock:
+        try:
+            sock.bind((host.strip("[]") or "127.0.0.1", int(port)))
+        except (OSError, ValueError):
+            return False
+    return True
+
+
 def cmd_serve(args) -> int:
+    if not _port_free(args.dev_addr):
+        print(f"error: cannot serve on {args.dev_addr}: the address is in use or invalid; "
+              "choose another one with --dev-addr 127.0.0.1:8001", file=sys.stderr)
+        return 1
     _generate(args)
 
     def regenerate() -> None:
