@@ -57,3 +57,14 @@ def test_stats(make_project, capsys):
 def test_missing_corpus_directory(tmp_path, capsys):
     assert main(["check", "--root", str(tmp_path)]) == 1
     assert "error[missing-directory]" in capsys.readouterr().err
+
+
+def test_serve_refuses_a_busy_address(make_project, capsys):
+    import socket
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        assert main(["serve", "--root", str(make_project()), "--dev-addr", f"127.0.0.1:{port}"]) == 1
+    assert "the address is in use" in capsys.readouterr().err
