@@ -34,6 +34,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -71,6 +72,22 @@ class _LenientLoader(yaml.SafeLoader):
     """Reads mkdocs.yml without running its ``!!python/...`` tags (they become None)."""
 
 
+def _environment_tag(loader: yaml.SafeLoader, node: yaml.Node):
+    """MkDocs's ``!ENV NAME`` or ``!ENV [NAME, …, default]``: the first variable that is set."""
+    if isinstance(node, yaml.ScalarNode):
+        names, default = [loader.construct_scalar(node)], None
+    elif isinstance(node, yaml.SequenceNode):
+        items = loader.construct_sequence(node)
+        names, default = (items[:-1], items[-1]) if len(items) > 1 else (items, None)
+    else:
+        return None
+    for name in names:
+        if isinstance(name, str) and os.environ.get(name):
+            return os.environ[name]
+    return default
+
+
+_LenientLoader.add_constructor("!ENV", _environment_tag)
 _LenientLoader.add_multi_constructor("", lambda loader, suffix, node: None)
 _LenientLoader.add_multi_constructor("tag:yaml.org,2002:python/", lambda loader, suffix, node: None)
 
