@@ -1,0 +1,231 @@
+"""Benchmark: our full build against a plain MkDocs + Material build of the same texts.
+
+    python bench/run.py [--sizes 100,1000,10000] [--repeat 3] [--work DIR] [--report FILE]
+
+For each size N it writes an annotated project of the first N usable ANT news articles
+(../shared/data/ant-news; see bench/antcorpus.py) and a plain MkDocs project of the same
+texts as bare Markdown (one page per document with its text, one page per entity with its
+name, the navigation listing neither), then measures in one run, cold each time:
+the plain build, our full build (``corpus build``: generate + mkdocs + search index),
+the generation step alone, peak memory, output size, page weight, the search index and
+the bytes a reader downloads for one query. It writes a Markdown report.
+This is a measurement script, not a test: nothing here asserts.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+DATA = REPO.parent / "shared" / "data" / "ant-news" / "ant_corpus_v1.1.tar.gz"
+sys.path.insert(0, str(HERE))
+
+from antcorpus import read_articles, write_project  # noqa: E402
+
+PLAIN_MKDOCS = """\
+site_name: Plain corpus
+use_directory_urls: true
+theme:
+  name: material
+  language: ar
+  font: false
+plugins:
+  - search
+nav:
+  - index.md
+not_in_nav: |
+  /d/
+  /e/
+"""
+
+
+def run(command: list[str], cwd: Path, env: dict | None = None) -> tuple[float, int]:
+    """Wall seconds and peak resident memory (KiB, the process and its descendants)."""
+    started = time.perf_counter()
+    process = subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(process.pid, 0)
+    seconds = time.perf_counter() - started
+    stderr = process.stderr.read().decode("utf-8", "replace") if process.stderr else ""
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise SystemExit(f"{' '.join(command)} failed in {cwd}:\n{stderr[-3000:]}")
+    return seconds, usage.ru_maxrss
+
+
+def folder_bytes(folder: Path) -> int:
+    return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
+
+
+def write_plain(project: Path, dest: Path) -> int:
+    """Bare Markdown pages of the same texts and entity names; returns the page count."""
+    import yaml
+
+    if dest.exists():
+        shutil.rmtree(dest)
+    (dest / "docs/d").mkdir(parents=True)
+    (dest / "docs/e").mkdir(parents=True)
+    (dest / "mkdocs.yml").write_text(PLAIN_MKDOCS, encoding="utf-8")
+    (dest / "docs/index.md").write_text("# Plain corpus\n", encoding="utf-8")
+    pages = 1
+    for text_path in sorted((project / "corpus").glob("*.txt")):
+        meta = yaml.safe_load((project / "corpus" / f"{text_path.stem}.yml").read_text(encoding="utf-8"))
+        body = text_path.read_text(encoding="utf-8").replace("\n", "\n\n")
+        (dest / "docs/d" / f"{text_path.stem}.md").write_text(f"# {meta['title']}\n\n{body}\n", encoding="utf-8")
+        pages += 1
+    registry = yaml.safe_load((project / "annotations/entities.yml").read_text(encoding="utf-8"))
+    for entity in registry["entities"]:
+        (dest / "docs/e" / f"{entity['id']}.md").write_text(f"# {entity['name']}\n", encoding="utf-8")
+        pages += 1
+    return pages
+
+
+def page_weights(project: Path, site: Path) -> dict:
+    """Document pages' HTML against the budget: 4 x the text's bytes + 40 KB."""
+    sizes, over = [], []
+    for text_path in (project / "corpus").glob("*.txt"):
+        page = site / "corpus/documents" / text_path.stem / "index.html"
+        size = page.stat().st_size
+        budget = 4 * text_path.stat().st_size + 40_000
+        sizes.append(size)
+        if size > budget:
+            over.append((text_path.stem, size, budget))
+    entity_pages = [p.stat().st_size for p in (site / "corpus/entities").rglob("index.html")]
+    return {"doc_median": statistics.median(sizes), "doc_max": max(sizes), "doc_over_budget": len(over),
+            "entity_max": max(entity_pages) if entity_pages else 0}
+
+
+def query_bytes(site: Path, queries: list[str]) -> dict | None:
+    """Bytes Pagefind fetches for each query (pagefind.js run in Node against the site)."""
+    if not (site / "pagefind").is_dir() or not shutil.which("node"):
+        return None
+    sys.path.insert(0, str(REPO / "tests"))
+    try:
+        import test_arabic_search_index as search_test
+    except Exception:          # pytest or the test module missing: no figure rather than a guess
+        return None
+    with tempfile.TemporaryDirectory() as tmp:
+        return search_test.measure(site, queries, Path(tmp))
+
+
+def median_run(repeat: int, prepare, command, cwd, env=None):
+    times, peaks = [], []
+    for _ in range(repeat):
+        prepare()
+        seconds, peak = run(command, cwd, env)
+        times.append(seconds)
+        peaks.append(peak)
+    return statistics.median(times), max(peaks)
+
+
+def bench_size(articles, n: int, repeat: int, work: Path, registry_size: int) -> dict:
+    project, plain = work / f"n{n}" / "project", work / f"n{n}" / "plain"
+    started = time.perf_counter()
+    counts = write_project(articles[:n], registry_size, project, REPO)
+    pages = write_plain(project, plain)
+    prepared = time.perf_counter() - started
+    env = dict(os.environ, NO_MKDOCS_2_WARNING="1", SOURCE_DATE_EPOCH="1500000000")
+    py = sys.executable
+
+    def clean_ours():
+        shutil.rmtree(project / "docs/corpus", ignore_errors=True)
+        shutil.rmtree(project / "site", ignore_errors=True)
+
+    def clean_plain():
+        shutil.rmtree(plain / "site", ignore_errors=True)
+
+    plain_s, plain_peak = median_run(repeat, clean_plain, [py, "-m", "mkdocs", "build", "-q", "-d", "site"], plain, env)
+    full_s, full_peak = median_run(repeat, clean_ours, [py, "-m", "build_tools", "build", "--quiet"], project, env)
+    generate_s, generate_peak = median_run(repeat, clean_ours, [py, "-m", "build_tools", "generate", "--quiet"],
+                                           project, env)
+    run([py, "-m", "build_tools", "build", "--quiet"], project, env)      # leave a full site to measure
+    site = project / "site"
+    stats = json.loads(subprocess.run([py, "-m", "build_tools", "stats"], cwd=project, capture_output=True,
+                                      text=True, env=env, check=True).stdout)
+    annotations = stats["mentions"] + stats["claims"] + stats["quotes"]
+    queries = query_bytes(site, ["تونس", "الحكومة"])
+    return {
+        "n": n, "prepared_s": prepared, "counts": counts, "stats": stats,
+        "annotations_per_doc": annotations / n,
+        "plain_pages": pages, "plain_s": plain_s, "plain_peak_kib": plain_peak,
+        "full_s": full_s, "full_peak_kib": full_peak, "ratio": full_s / plain_s,
+        "generate_s": generate_s, "generate_peak_kib": generate_peak, "docs_per_s": n / generate_s,
+        "site_bytes": folder_bytes(site), "plain_site_bytes": folder_bytes(plain / "site"),
+        "search_index_bytes": folder_bytes(site / "pagefind") if (site / "pagefind").is_dir() else None,
+        "plain_search_index_bytes": (plain / "site/search/search_index.json").stat().st_size,
+        "queries": queries["queries"] if queries else None,
+        **page_weights(project, site),
+    }
+
+
+def report(results: list[dict], repeat: int) -> str:
+    cpu = os.cpu_count()
+    lines = [
+        "# Benchmark report", "",
+        f"Command: `python bench/run.py --sizes {','.join(str(r['n']) for r in results)} --repeat {repeat}` "
+        f"on {cpu} cores; medians of {repeat} cold runs; ANT news articles (Jawhara FM), "
+        "synthetic annotations (bench/antcorpus.py).", "",
+        "| documents | annotations/doc | plain MkDocs | our full build | ratio (target ≤ 1.3) | generation alone "
+        "| docs/s generated (target ≥ 500) | peak memory (target ≤ 2 GB) |",
+        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for r in results:
+        lines.append(f"| {r['n']:,} | {r['annotations_per_doc']:.1f} | {r['plain_s']:.1f} s | {r['full_s']:.1f} s | "
+                     f"{r['ratio']:.2f} | {r['generate_s']:.1f} s | {r['docs_per_s']:.0f} | "
+                     f"{r['full_peak_kib'] / 1024:.0f} MiB |")
+    if len(results) > 1:
+        big, small = results[-1], results[-2]
+        lines += ["", f"Linearity: time({big['n']:,}) / time({small['n']:,}) = {big['full_s'] / small['full_s']:.1f} "
+                      f"for our build (target ≤ {big['n'] / small['n'] * 1.1:.0f}), "
+                      f"{big['plain_s'] / small['plain_s']:.1f} for plain MkDocs."]
+    lines += ["", "| documents | site size | plain site size | document page median / max | pages over budget "
+                  "(4 × text + 40 KB) | largest entity page | search index (ours / Material's) | bytes for one query |",
+              "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
+    for r in results:
+        query = "n/a"
+        if r["queries"]:
+            query = " / ".join(f"«{q['query']}» {q['bytes'] / 1024:.0f} KiB" for q in r["queries"])
+        ours = f"{r['search_index_bytes'] / 1e6:.1f} MB" if r["search_index_bytes"] else "n/a"
+        lines.append(f"| {r['n']:,} | {r['site_bytes'] / 1e6:.1f} MB | {r['plain_site_bytes'] / 1e6:.1f} MB | "
+                     f"{r['doc_median'] / 1024:.0f} / {r['doc_max'] / 1024:.0f} KiB | {r['doc_over_budget']} | "
+                     f"{r['entity_max'] / 1024:.0f} KiB | {ours} / {r['plain_search_index_bytes'] / 1e6:.1f} MB | "
+                     f"{query} |")
+    return "\n".join(lines) + "\n"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", default="100,1000,10000")
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--registry", type=int, default=3000, help="entities in the registry")
+    parser.add_argument("--work", type=Path, default=None, help="scratch folder (default: a temporary one)")
+    parser.add_argument("--report", type=Path, default=HERE / "report.md")
+    args = parser.parse_args()
+    if not DATA.exists():
+        print(f"the ANT news corpus is not there ({DATA.relative_to(REPO.parent)}): this benchmark needs "
+              "../shared/data/ant-news/ant_corpus_v1.1.tar.gz beside the repository", file=sys.stderr)
+        return 2
+    work = args.work or Path(tempfile.mkdtemp(prefix="corpus-bench-"))
+    articles = read_articles(DATA)
+    results = []
+    for n in [int(s) for s in args.sizes.split(",")]:
+        print(f"benchmarking {n} documents…", file=sys.stderr)
+        results.append(bench_size(articles, n, args.repeat if n <= 1000 else 1, work, args.registry))
+        (args.report.with_suffix(".json")).write_text(json.dumps(results, indent=2, ensure_ascii=False),
+                                                      encoding="utf-8")
+    text = report(results, args.repeat)
+    args.report.write_text(text, encoding="utf-8")
+    print(text)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
