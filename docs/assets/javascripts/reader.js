@@ -609,11 +609,28 @@
     window.target$.subscribe(markTarget);
   window.addEventListener("hashchange", markTargetFromAddress);
 
+  // The browser (on a full load) or Material (on instant navigation) scrolls to the
+  // permalinked annotation before the page's fonts and folded sections settle, which can
+  // leave it off screen: once they have settled, bring it back if it is not visible.
+  function revealTarget() {
+    var id = decodeURIComponent(location.hash.slice(1));
+    var el = id && document.getElementById(id);
+    if (!el || !el.closest || !el.closest(".doc-text")) return;
+    var ready = document.fonts && document.fonts.ready ? document.fonts.ready : Promise.resolve();
+    ready.then(function () {
+      window.requestAnimationFrame(function () {
+        var box = el.getBoundingClientRect();
+        if (box.bottom < 0 || box.top > window.innerHeight) el.scrollIntoView({ block: "center" });
+      });
+    });
+  }
+  window.addEventListener("load", revealTarget);
+
   // Apply the stored choice at once (this script runs after the page's HTML), then on
   // every page Material's instant navigation brings in.
   if (window.document$ && typeof window.document$.subscribe === "function") {
     if (document.querySelector(".doc-text")) init();
-    window.document$.subscribe(function () { init(); });
+    window.document$.subscribe(function () { init(); window.setTimeout(revealTarget, 50); });
   } else if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", init);
   } else {
