@@ -8,23 +8,8 @@ import re
 
 from build_tools.corpus import Project, require
 from build_tools.pages import PageWriter, bibtex_escape, joined_at, json_for_html
+from corpus_fixtures import REGISTRY  # the fixture registry; one name is made hostile below
 
-# The fixture project's registry (tests/conftest.py), with one name made hostile below.
-REGISTRY = """\
-entities:
-  - id: anonymous-morocco
-    type: group
-    name: "أنونيموس المغرب"
-    label: Anonymous Morocco
-  - id: morocco
-    type: place
-    name: "المغرب"
-    label: Morocco
-  - id: moroccan-government
-    type: organisation
-    name: "الحكومة المغربية"
-    label: Moroccan government
-"""
 HOSTILE = '</div><script>alert("x")</script>&amp; \u2028 \' "'
 
 
