@@ -168,6 +168,9 @@ def write_project(articles: list[Article], registry_size: int, dest: Path, templ
     (dest / "annotations").mkdir()
     shutil.copy2(template / "mkdocs.yml", dest / "mkdocs.yml")
     shutil.copytree(template / "docs", dest / "docs", ignore=shutil.ignore_patterns("corpus"))
+    # The Contributing page's worked example links to the seed document, which this corpus
+    # does not have: a stub keeps the strict build clean.
+    (dest / "docs/contributing.md").write_text("# المساهمة\n\nBenchmark corpus.\n", encoding="utf-8")
     if (template / "overrides").is_dir():
         shutil.copytree(template / "overrides", dest / "overrides")
     registry = [{"id": eid, "type": TYPES[i % len(TYPES)], "name": name, "label": f"entity {i}"}

@@ -78,11 +78,18 @@ def build_site(root: Path, site_dir: Path, strict: bool = True, quiet: bool = Fa
                str(root / "mkdocs.yml"), "--site-dir", str(scratch)]
     if strict:
         command.append("--strict")
-    if quiet:
-        command.append("--quiet")
+    # Never ``mkdocs --quiet``: it hides warnings from the counter behind ``--strict`` too, so a
+    # quiet build would pass with warnings. Quiet here means: keep MkDocs' INFO lines to ourselves.
     started = time.perf_counter()
     try:
-        result = subprocess.run(command, cwd=root, env=mkdocs_env(root))
+        result = subprocess.run(command, cwd=root, env=mkdocs_env(root), text=True,
+                                stdout=subprocess.PIPE if quiet else None,
+                                stderr=subprocess.STDOUT if quiet else None)
+        if quiet:
+            problems = [line for line in (result.stdout or "").splitlines()
+                        if not line.startswith("INFO ") and line.strip()]
+            if problems:
+                print("\n".join(problems), file=sys.stderr)
         if result.returncode != 0:
             raise SiteError(f"mkdocs build failed (exit {result.returncode}); the previous site is untouched")
         _index_search(scratch, quiet)

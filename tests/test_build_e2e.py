@@ -158,3 +158,11 @@ def test_interrupted_build_leaves_the_previous_site(make_project):
     assert run_cli("build", "--root", str(root), "--site-dir", str(root / "site")).returncode == 0
     assert not list(root.glob(".site-building-*"))
     assert "تغيير" in (root / "site/corpus/claims/index.html").read_text(encoding="utf-8")
+
+
+def test_quiet_build_stays_strict(make_project):
+    root = make_project({"docs/index.md": "[broken](nowhere.md)\n"})
+    result = run_cli("build", "--root", str(root), "--site-dir", str(root / "site"), "--quiet")
+    assert result.returncode == 1
+    assert "nowhere.md" in result.stderr and "previous site is untouched" in result.stderr
+    assert not (root / "site").exists()
