@@ -193,9 +193,10 @@ def load_corpus(project: Project) -> tuple[Corpus, Diagnostics]:
         diagnostics.error(Location(project.rel(registry_path)), "missing-file",
                           "there is no entity registry", f"create {project.rel(registry_path)} with 'entities: []'")
 
-    texts = {p.stem: p for p in project.corpus_dir.iterdir() if p.suffix == ".txt"}
-    metas = {p.stem: p for p in project.corpus_dir.iterdir() if p.suffix == ".yml"}
-    for path in sorted(project.corpus_dir.iterdir()):
+    listing = sorted(project.corpus_dir.iterdir())
+    texts = {p.stem: p for p in listing if p.suffix == ".txt"}
+    metas = {p.stem: p for p in listing if p.suffix == ".yml"}
+    for path in listing:
         if path.suffix not in (".txt", ".yml") and not path.name.startswith("."):
             diagnostics.error(Location(project.rel(path)), "unknown-file",
                               "corpus/ holds only <id>.txt texts and <id>.yml metadata",

@@ -16,7 +16,7 @@ import regex
 from .diagnostics import Diagnostics, Location
 from .model import (
     ALL, CLAIM_KINDS, CLAIM_STATUSES, ENTITY_TYPES, QUOTE_CHANNELS, QUOTE_KINDS,
-    Anchor, Claim, DateRange, DocumentMeta, Entity, Layers, MentionSpec, Quote,
+    Anchor, Claim, DateRange, DocumentMeta, Entity, MentionSpec, Quote,
 )
 from .yamlstrict import YList, YMap, YNode, YScalar, describe
 
@@ -498,7 +498,3 @@ def read_quotes(root: YNode | None, path: str, diagnostics: Diagnostics,
         else:
             _note_broken(broken, f)
     return out
-
-
-def make_layers(document_id: str, mentions, claims, quotes) -> Layers:
-    return Layers(document_id, tuple(mentions), tuple(claims), tuple(quotes))

@@ -75,12 +75,18 @@ def render_text(doc: ResolvedDocument, page: str) -> str:
     """The annotated text as one HTML block whose text content is the source text."""
     text = doc.text
     marks = document_marks(doc, page)
-    # Marks are clipped per line by ``render_range``; sorting once keeps that cheap.
     marks.sort(key=lambda m: m.start)
     parts = []
     lang = doc.meta.language
+    active: list[Mark] = []          # marks that started before the current line's end
+    following = 0                    # the next mark (by start) not yet in ``active``
     for line in split_lines(text):
-        inner = render_range(text, line.start, line.end, _overlapping(marks, line.start, line.end))
+        # One sweep over the lines: marks join when they start, leave once they have ended.
+        while following < len(marks) and marks[following].start < line.end:
+            active.append(marks[following])
+            following += 1
+        active = [m for m in active if m.end > line.start]
+        inner = render_range(text, line.start, line.end, active)
         if line.number == 0:
             parts.append(f'<p class="doc-sep" aria-hidden="true">{inner}</p>')
         elif line.number == 1 and doc.meta.headline:
@@ -88,16 +94,6 @@ def render_text(doc: ResolvedDocument, page: str) -> str:
         else:
             parts.append(f'<p class="doc-para" id="p-{line.number}">{inner}</p>')
     return f'<div class="doc-text" dir="rtl" lang="{lang}">' + "\n".join(parts) + "</div>"
-
-
-def _overlapping(marks: list[Mark], lo: int, hi: int) -> list[Mark]:
-    out = []
-    for mark in marks:
-        if mark.start >= hi:
-            break
-        if mark.end > lo:
-            out.append(mark)
-    return out
 
 
 def excerpt(text: str, start: int, end: int, width: int = 60) -> tuple[str, str, str]:
