@@ -17,7 +17,7 @@ import regex
 import yaml
 from markupsafe import Markup
 
-from . import urls
+from . import rawhtml, urls
 from .corpus import ResolvedCorpus
 from .model import (
     CLAIM_KINDS, CLAIM_STATUSES, ENTITY_TYPES, QUOTE_CHANNELS, QUOTE_KINDS, Entity,
@@ -167,6 +167,7 @@ def _environment() -> jinja2.Environment:
         undefined=jinja2.StrictUndefined,
     )
     env.filters["md"] = md_text
+    env.filters["raw_html"] = lambda fragment: Markup(rawhtml.wrap(str(fragment)))
     env.globals.update(
         ENTITY_TYPES=ENTITY_TYPES, CLAIM_KINDS=CLAIM_KINDS, CLAIM_STATUSES=CLAIM_STATUSES,
         QUOTE_KINDS=QUOTE_KINDS, QUOTE_CHANNELS=QUOTE_CHANNELS, link=urls.link, urls=urls,
