@@ -238,8 +238,9 @@ def cmd_generate(args) -> int:
 
 def cmd_build(args) -> int:
     started = time.perf_counter()
-    _generate(args)
-    seconds = build_site(args.root, Path(args.site_dir), strict=not args.no_strict, quiet=args.quiet)
+    result = _generate(args)
+    seconds = build_site(args.root, Path(args.site_dir), strict=not args.no_strict, quiet=args.quiet,
+                         corpus=result.corpus)
     if not args.quiet:
         print(f"site built in {args.site_dir}/ (mkdocs {seconds:.2f} s, total {time.perf_counter() - started:.2f} s)",
               file=sys.stderr)

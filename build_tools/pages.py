@@ -27,7 +27,9 @@ from .render import excerpt, render_text
 
 AR_MONTHS = ("يناير", "فبراير", "مارس", "أبريل", "مايو", "يونيو", "يوليو", "أغسطس", "سبتمبر",
              "أكتوبر", "نوفمبر", "ديسمبر")
-_MD_SPECIAL = regex.compile(r"([\\`*_{}\[\]()#+\-.!|>~^=:])")
+# Exactly the characters Python-Markdown (with the extensions in mkdocs.yml) unescapes after a
+# backslash: escaping any other one would show the backslash to the reader.
+_MD_SPECIAL = regex.compile(r"([\\`*_{}\[\]()#+\-.!|>])")
 
 # Singular names of the entity types, for the details shown over an annotation.
 ENTITY_TYPE_NAMES: dict[str, str] = {

@@ -53,21 +53,22 @@ def _remove_stale_scratch(parent: Path, prefix: str) -> None:
             shutil.rmtree(stale, ignore_errors=True)
 
 
-def _index_search(scratch: Path, quiet: bool) -> None:
+def _index_search(scratch: Path, quiet: bool, corpus=None) -> None:
     """The search index (Pagefind, see search.py), written into the scratch site before
-    the swap: if indexing fails, the previous site stays in place."""
+    the swap: if indexing fails, the previous site stays in place. ``corpus``, when given,
+    is the resolved corpus the pages were generated from (its records need no parsing)."""
     from .search import SearchIndexError, build_search_index
 
     started = time.perf_counter()
     try:
-        count = build_search_index(scratch)
+        count = build_search_index(scratch, corpus=corpus)
     except (SearchIndexError, OSError) as exc:
         raise SiteError(f"search index failed: {exc}; the previous site is untouched") from exc
     if not quiet:
         print(f"search index: {count} pages in {time.perf_counter() - started:.2f} s", file=sys.stderr)
 
 
-def build_site(root: Path, site_dir: Path, strict: bool = True, quiet: bool = False) -> float:
+def build_site(root: Path, site_dir: Path, strict: bool = True, quiet: bool = False, corpus=None) -> float:
     """``mkdocs build`` into a scratch folder; replace ``site_dir`` only on success."""
     site_dir = site_dir if site_dir.is_absolute() else root / site_dir
     site_dir.parent.mkdir(parents=True, exist_ok=True)
@@ -92,7 +93,7 @@ def build_site(root: Path, site_dir: Path, strict: bool = True, quiet: bool = Fa
                 print("\n".join(problems), file=sys.stderr)
         if result.returncode != 0:
             raise SiteError(f"mkdocs build failed (exit {result.returncode}); the previous site is untouched")
-        _index_search(scratch, quiet)
+        _index_search(scratch, quiet, corpus)
         _swap(scratch, site_dir)
     finally:
         if scratch.exists():

@@ -280,3 +280,39 @@ def test_build_search_index_refuses_an_empty_site(tmp_path):
     from build_tools.search import SearchIndexError
     with pytest.raises(SearchIndexError):
         build_search_index(tmp_path)
+
+
+def _same_records(site: Path, root: Path) -> int:
+    """The records the model gives equal the records read back from the built pages."""
+    from build_tools.corpus import Project, require
+    from build_tools.search import corpus_records
+
+    corpus, _ = require(Project(root))
+    from_html = {r.url: r for r in site_records(site) if r.kind in ("document", "entity")}
+    from_model = {r.url: r for r in corpus_records(corpus)}
+    assert sorted(from_model) == sorted(from_html)
+    for url, record in from_model.items():
+        read = from_html[url]
+        assert (record.title, record.words) == (read.title, read.words), url
+        if record.kind == "document":
+            assert record.anchors == read.anchors, url
+        else:   # the heading's own id; the model's record links to the page itself
+            assert record.anchors == [] and [i for i, _ in read.anchors] == [0], url
+    return len(from_model)
+
+
+@pytest.mark.e2e
+def test_model_records_equal_the_built_pages_records(seed_site):
+    assert _same_records(seed_site, REPO) == 22
+
+
+@pytest.mark.e2e
+def test_model_records_equal_the_built_pages_records_with_hostile_values(tmp_path):
+    from xss_fixture import write_hostile_project
+
+    root = write_hostile_project(tmp_path / "project")
+    site = tmp_path / "site"
+    result = subprocess.run([sys.executable, "-m", "build_tools", "build", "--root", str(root), "--site-dir",
+                             str(site), "--quiet", "--no-strict"], capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stderr
+    assert _same_records(site, root) >= 2
