@@ -221,7 +221,7 @@ def cmd_review(args) -> int:
 
 def _generate(args):
     project = Project(args.root)
-    result = generate(project, workers=getattr(args, "jobs", None))
+    result = generate(project, workers=getattr(args, "jobs", None), show_progress=False if args.quiet else None)
     report(result.diagnostics, "human")
     if not args.quiet:
         s = result.stats

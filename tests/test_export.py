@@ -345,3 +345,17 @@ def test_site_files_do_not_read_the_yaml_sources(make_project, monkeypatch):
     monkeypatch.setattr(Path, "read_bytes", lambda *a, **k: pytest.fail("read a file"))
     files = export.site_files(corpus, BASE)
     assert urls.document_export("sample", "jsonld") in files
+
+
+def test_fast_json_writes_exactly_what_the_json_module_writes():
+    """export.dumps uses orjson for speed; the files must stay the json module's text."""
+    import json
+
+    from build_tools.corpus import Project, require
+    from corpus_fixtures import REPO
+
+    corpus, _ = require(Project(REPO))
+    for data in (export.json_dump(corpus, base=BASE), export.json_schema(BASE),
+                 export.W3CExporter(corpus, BASE).corpus_collection(),
+                 {"ar": "نص\u2028سطر", "ctl": "\x01\x1f\"\\", "n": [0, -3, 10**12], "e": {}, "l": []}):
+        assert export.dumps(data) == json.dumps(data, ensure_ascii=False, indent=2) + "\n"
