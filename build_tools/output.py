@@ -6,12 +6,14 @@ into or cleaned, so hand-written pages cannot be deleted by a misconfiguration.
 
 from __future__ import annotations
 
+import json
 import os
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 MARKER = ".generated-by-corpus-publisher"
+MANIFEST = ".generated-units.json"      # what incremental generation knows (pipeline.py)
 
 
 @dataclass(frozen=True)
@@ -87,6 +89,33 @@ class OutputTree:
                 written += 1
         return written, unchanged
 
+    def stamps(self, rels) -> dict[str, list[int]]:
+        """Size and modification time of each file, as the manifest records them."""
+        out = {}
+        for rel in rels:
+            stat = os.stat(self.docs_dir / rel)
+            out[rel] = [stat.st_size, stat.st_mtime_ns]
+        return out
+
+    def intact(self, stamps: dict[str, list[int]]) -> bool:
+        """Whether every file is still as :meth:`stamps` saw it (not edited, not removed)."""
+        try:
+            return all([s.st_size, s.st_mtime_ns] == stamp
+                       for s, stamp in ((os.stat(self.docs_dir / rel), stamp) for rel, stamp in stamps.items()))
+        except OSError:
+            return False
+
+    def read_manifest(self) -> dict:
+        try:
+            data = json.loads((self.target / MANIFEST).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
+        return data if isinstance(data, dict) else {}
+
+    def write_manifest(self, manifest: dict) -> None:
+        self.target.mkdir(parents=True, exist_ok=True)
+        write_atomic(self.target / MANIFEST, json.dumps(manifest, sort_keys=True).encode("utf-8"))
+
     def finish(self, wanted: set[str]) -> int:
         """Write the marker and remove every file not in ``wanted``; returns how many."""
         self.target.mkdir(parents=True, exist_ok=True)
@@ -95,7 +124,7 @@ class OutputTree:
         keep = {self.docs_dir / rel for rel in wanted}
         removed = 0
         for path in sorted(self.target.rglob("*"), reverse=True):
-            if path.is_file() and path.name != MARKER and path not in keep:
+            if path.is_file() and path.name not in (MARKER, MANIFEST) and path not in keep:
                 path.unlink()
                 removed += 1
             elif path.is_dir() and not any(path.iterdir()):

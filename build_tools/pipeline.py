@@ -12,6 +12,7 @@ from pathlib import Path
 from . import export, urls
 from .corpus import Project, ResolvedCorpus, load_and_resolve
 from .diagnostics import CorpusError, Diagnostics
+from .fingerprints import Fingerprints
 from .output import OutputTree, SyncStats
 from .pages import PageWriter
 from .progress import Progress
@@ -23,6 +24,8 @@ class GenerateResult:
     diagnostics: Diagnostics
     stats: SyncStats
     timings: dict[str, float] = field(default_factory=dict)
+    rendered: int = 0        # document and entity units rendered
+    reused: int = 0          # units kept as the last generation wrote them
 
 
 def check(project: Project) -> tuple[ResolvedCorpus | None, Diagnostics]:
@@ -41,39 +44,54 @@ def default_workers(corpus: ResolvedCorpus) -> int:
 class _Job:
     """What every worker needs: forked processes share it without copying or pickling."""
 
-    def __init__(self, corpus: ResolvedCorpus, tree: OutputTree, base: str | None, progress: Progress):
+    def __init__(self, project: Project, corpus: ResolvedCorpus, tree: OutputTree, base: str | None,
+                 progress: Progress, manifest: dict):
         self.corpus = corpus
         self.writer = PageWriter(corpus)
         self.w3c = export.W3CExporter(corpus, base)
         self.base = base
         self.tree = tree
         self.progress = progress
+        self.manifest = manifest
+        self.keys = Fingerprints(project, corpus, base, self.writer.claim_page, self.writer.quote_page)
 
-    def part(self, part: int, parts: int) -> tuple[int, int, list[str]]:
-        """Render and write every ``parts``-th document (page and exports) and entity page."""
-        written = unchanged = 0
-        paths: list[str] = []
-
-        def put(files: dict[str, str]) -> None:
-            nonlocal written, unchanged
-            w, u = self.tree.write(files)
-            written, unchanged = written + w, unchanged + u
-            paths.extend(files)
-
+    def part(self, part: int, parts: int) -> "PartResult":
+        """Every ``parts``-th document (page and exports) and entity (pages): rendered and
+        written, or kept as they are when their key is the last generation's."""
+        result = PartResult()
         done = 0
         for doc in self.corpus.documents[part::parts]:
-            put({urls.document_page(doc.id): self.writer.document(doc)})
-            put(export.document_files(self.w3c, doc, self.base))
+            self._unit(result, f"document-page:{doc.id}", self.keys.document_page(doc.id),
+                       lambda: {urls.document_page(doc.id): self.writer.document(doc)})
+            self._unit(result, f"document-exports:{doc.id}", self.keys.document_exports(doc.id),
+                       lambda: export.document_files(self.w3c, doc, self.base))
             done += 1
             if done % 20 == 0:
                 self.progress.advance(20)
         for entity in list(self.corpus.entities.values())[part::parts]:
-            put(self.writer.entity(entity))
+            self._unit(result, f"entity-pages:{entity.id}", self.keys.entity_pages(entity.id),
+                       lambda: self.writer.entity(entity))
             done += 1
             if done % 20 == 0:
                 self.progress.advance(20)
         self.progress.advance(done % 20)
-        return written, unchanged, paths
+        return result
+
+    def _unit(self, result: "PartResult", name: str, key: str, render) -> None:
+        old = self.manifest.get(name)
+        if old and old.get("key") == key and isinstance(old.get("files"), dict) and self.tree.intact(old["files"]):
+            result.unchanged += len(old["files"])
+            result.reused += 1
+            result.paths.extend(old["files"])
+            result.manifest[name] = old
+            return
+        files = render()
+        written, unchanged = self.tree.write(files)
+        result.written += written
+        result.unchanged += unchanged
+        result.rendered += 1
+        result.paths.extend(files)
+        result.manifest[name] = {"key": key, "files": self.tree.stamps(files)}
 
     def shared(self) -> dict[str, str]:
         """The listings and the corpus-wide exports (one process: each needs everything)."""
@@ -86,16 +104,27 @@ class _Job:
         return pages
 
 
+@dataclass
+class PartResult:
+    written: int = 0
+    unchanged: int = 0
+    rendered: int = 0        # units rendered
+    reused: int = 0          # units whose files were kept as they are
+    paths: list[str] = field(default_factory=list)
+    manifest: dict = field(default_factory=dict)
+
+
 _FORKED_JOB: _Job | None = None
 
 
-def _forked_part(part: int, parts: int) -> tuple[int, int, list[str]]:
+def _forked_part(part: int, parts: int) -> PartResult:
     assert _FORKED_JOB is not None, "only called in processes forked by generate()"
     return _FORKED_JOB.part(part, parts)
 
 
 def generate(project: Project, docs_dir: Path | None = None, base_url: str | None = None,
-             workers: int | None = None, show_progress: bool | None = False) -> GenerateResult:
+             workers: int | None = None, show_progress: bool | None = False,
+             incremental: bool = True) -> GenerateResult:
     """Validate everything, then write the generated pages and the downloadable exports
     (``corpus/exports/``; their IRIs use ``base_url``, else mkdocs.yml's ``site_url``, else a
     placeholder); nothing is written on error.
@@ -103,7 +132,12 @@ def generate(project: Project, docs_dir: Path | None = None, base_url: str | Non
     Document and entity pages with their exports are rendered and written by ``workers``
     forked processes (each writes its own files); the parent meanwhile renders the
     listings and the corpus-wide exports. ``show_progress`` None means: when standard
-    error is a terminal."""
+    error is a terminal.
+
+    With ``incremental`` (the default), a document's or entity's files whose key (see
+    fingerprints.py) matches the last generation's, and that are still as it left them,
+    are not rendered again; listings and corpus-wide exports always are. The result is
+    the same as a clean generation (tests/test_scale.py holds them equal)."""
     timings = {}
     t0 = time.perf_counter()
     corpus, diagnostics = load_and_resolve(project)
@@ -114,9 +148,11 @@ def generate(project: Project, docs_dir: Path | None = None, base_url: str | Non
     tree = OutputTree(docs_dir or project.root / "docs", urls.GENERATED)
     base = base_url or export.read_site_url(project.root)
     progress = Progress(len(corpus.documents) + len(corpus.entities), "pages", enabled=show_progress)
-    job = _Job(corpus, tree, base, progress)
+    manifest = tree.read_manifest() if incremental else {}
+    job = _Job(project, corpus, tree, base, progress, manifest)
+    timings["keys"] = time.perf_counter() - t1
+    t1 = time.perf_counter()
     workers = workers or default_workers(corpus)
-    results = []
     if workers > 1 and "fork" in multiprocessing.get_all_start_methods():
         global _FORKED_JOB
         _FORKED_JOB = job
@@ -133,13 +169,18 @@ def generate(project: Project, docs_dir: Path | None = None, base_url: str | Non
             shared = job.shared()
             results = [job.part(0, 1)]
     w, u = tree.write(shared)
-    written, unchanged = w + sum(r[0] for r in results), u + sum(r[1] for r in results)
-    wanted = set(shared).union(*(r[2] for r in results))
+    written, unchanged = w + sum(r.written for r in results), u + sum(r.unchanged for r in results)
+    wanted = set(shared).union(*(r.paths for r in results))
     timings["render+write"] = time.perf_counter() - t1
     t2 = time.perf_counter()
     removed = tree.finish(wanted)
+    new_manifest = {}
+    for r in results:
+        new_manifest.update(r.manifest)
+    tree.write_manifest(new_manifest)
     timings["clean"] = time.perf_counter() - t2
-    return GenerateResult(corpus, diagnostics, SyncStats(written, unchanged, removed), timings)
+    units = (sum(r.rendered for r in results), sum(r.reused for r in results))
+    return GenerateResult(corpus, diagnostics, SyncStats(written, unchanged, removed), timings, *units)
 
 
 def summary(corpus: ResolvedCorpus) -> dict:

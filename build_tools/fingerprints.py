@@ -1,0 +1,96 @@
+"""What each generated file depends on, as hashes: the keys of incremental generation.
+
+A *unit* is a group of generated files rendered together: a document's page, a
+document's exports, an entity's pages. Its key hashes everything its content depends on:
+
+- the code (every module and template of this package) and the entity registry: when
+  either changes, every key changes;
+- for a document's page and exports: the bytes of the document's sources (text,
+  metadata, annotation layers), and for the page the listing pages its claims and
+  quotes link to (their place in the corpus-wide listings);
+- for an entity's pages: the id and the source hashes of every document that mentions
+  the entity, quotes it or makes or targets a claim with it, in corpus order (its
+  keyword-in-context lines, counts, claims, quotes and co-occurring entities all come
+  from those documents).
+
+If a key is the same as in the last generation and that generation's files are still
+there as it left them, the unit's files are the same: they are not rendered again.
+Keys are content hashes (BLAKE2b), never timestamps. Listings and corpus-wide exports
+are not units: they are rendered every time.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from functools import lru_cache
+from pathlib import Path
+
+from .corpus import Project, ResolvedCorpus
+
+PACKAGE = Path(__file__).resolve().parent
+
+
+def _hash(*parts: bytes | str) -> str:
+    h = hashlib.blake2b(digest_size=16)
+    for part in parts:
+        data = part.encode("utf-8") if isinstance(part, str) else part
+        h.update(len(data).to_bytes(8, "little"))
+        h.update(data)
+    return h.hexdigest()
+
+
+@lru_cache(maxsize=1)
+def code_version() -> str:
+    """A hash of this package's modules and templates."""
+    files = sorted(p for p in PACKAGE.rglob("*") if p.is_file() and p.suffix in (".py", ".j2"))
+    return _hash(*(part for p in files for part in (p.relative_to(PACKAGE).as_posix(), p.read_bytes())))
+
+
+def _file_bytes(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError:
+        return b"\0missing"
+
+
+def document_sources(project: Project, doc_id: str) -> str:
+    """A hash of one document's source files (text, metadata, every file of its layers)."""
+    parts: list[bytes | str] = []
+    for path in (project.corpus_dir / f"{doc_id}.txt", project.corpus_dir / f"{doc_id}.yml"):
+        parts += [path.name, _file_bytes(path)]
+    folder = project.annotations_dir / doc_id
+    if folder.is_dir():
+        for path in sorted(folder.iterdir()):
+            if path.is_file():
+                parts += [path.name, _file_bytes(path)]
+    return _hash(*parts)
+
+
+class Fingerprints:
+    """The key of every unit of a resolved corpus."""
+
+    def __init__(self, project: Project, corpus: ResolvedCorpus, base: str | None,
+                 claim_page: dict[str, str], quote_page: dict[str, str]):
+        self.corpus = corpus
+        self.common = _hash(code_version(), _file_bytes(project.annotations_dir / "entities.yml"), base or "")
+        self.sources = {doc.id: document_sources(project, doc.id) for doc in corpus.documents}
+        self.claim_page = claim_page
+        self.quote_page = quote_page
+        self.order = {doc.id: i for i, doc in enumerate(corpus.documents)}
+
+    def document_page(self, doc_id: str) -> str:
+        doc = self.corpus.by_id[doc_id]
+        listing = [self.claim_page[c.id] for c in doc.claims] + [self.quote_page[q.id] for q in doc.quotes]
+        return _hash("document-page", self.common, self.sources[doc_id], *listing)
+
+    def document_exports(self, doc_id: str) -> str:
+        return _hash("document-exports", self.common, self.sources[doc_id])
+
+    def entity_pages(self, entity_id: str) -> str:
+        corpus = self.corpus
+        related = {m.document_id for m in corpus.mentions_by_entity.get(entity_id, ())}
+        related.update(c.document_id for c in corpus.claims_by_claimant.get(entity_id, ()))
+        related.update(c.document_id for c in corpus.claims_about.get(entity_id, ()))
+        related.update(q.document_id for q in corpus.quotes_by_speaker.get(entity_id, ()))
+        ordered = sorted(related, key=self.order.__getitem__)
+        return _hash("entity-pages", self.common, entity_id, *(f"{d}:{self.sources[d]}" for d in ordered))

@@ -1,0 +1,98 @@
+"""Incremental generation: what is rendered again, what is kept, and that it never differs
+from a clean generation (the 230-document case is in test_scale.py)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from build_tools import fingerprints
+from build_tools.corpus import Project
+from build_tools.output import MANIFEST
+from build_tools.pipeline import generate
+
+
+def files(folder):
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*")
+            if p.is_file() and p.name != MANIFEST}
+
+
+@pytest.fixture
+def generated(make_project):
+    root = make_project()
+    first = generate(Project(root))
+    assert first.reused == 0 and first.rendered > 0
+    return root, first
+
+
+def same_as_clean(root, tmp_path):
+    generate(Project(root), docs_dir=tmp_path / "clean")
+    assert files(root / "docs/corpus") == files(tmp_path / "clean/corpus")
+
+
+def test_nothing_changed_nothing_rendered(generated, tmp_path):
+    root, first = generated
+    again = generate(Project(root))
+    assert (again.rendered, again.reused, again.stats.written) == (0, first.rendered, 0)
+    same_as_clean(root, tmp_path)
+
+
+def test_a_changed_registry_renders_everything_again(generated, tmp_path):
+    root, first = generated
+    registry = root / "annotations/entities.yml"
+    registry.write_text(registry.read_text(encoding="utf-8").replace("label: Morocco", "label: The Kingdom of Morocco"),
+                        encoding="utf-8")
+    again = generate(Project(root))
+    assert (again.rendered, again.reused) == (first.rendered, 0)
+    same_as_clean(root, tmp_path)
+
+
+def test_changed_code_renders_everything_again(generated, monkeypatch):
+    root, first = generated
+    monkeypatch.setattr(fingerprints, "code_version", lambda: "another version")
+    again = generate(Project(root))
+    assert (again.rendered, again.reused) == (first.rendered, 0)
+
+
+def test_a_generated_file_edited_by_hand_is_put_back(generated, tmp_path):
+    root, first = generated
+    page = root / "docs/corpus/entities/morocco.md"
+    original = page.read_bytes()
+    page.write_bytes(original.replace("المغرب".encode(), "XXXX".encode()))
+    again = generate(Project(root))
+    assert again.rendered == 1 and page.read_bytes() == original
+    page.unlink()
+    again = generate(Project(root))
+    assert again.rendered == 1 and page.read_bytes() == original
+    same_as_clean(root, tmp_path)
+
+
+@pytest.mark.parametrize("manifest", ["{not json", "[]", '{"entity-pages:morocco": {"key": 1, "files": 2}}'])
+def test_a_damaged_manifest_means_a_full_generation(generated, tmp_path, manifest):
+    root, first = generated
+    (root / "docs/corpus" / MANIFEST).write_text(manifest, encoding="utf-8")
+    again = generate(Project(root))
+    assert again.rendered >= 1
+    same_as_clean(root, tmp_path)
+    assert json.loads((root / "docs/corpus" / MANIFEST).read_text(encoding="utf-8"))
+
+
+def test_an_annotation_change_renders_its_document_and_entities_only(make_project, tmp_path):
+    root = make_project({"corpus/other.txt": "نص آخر لا شرح فيه.\n",
+                         "corpus/other.yml": 'title: "وثيقة أخرى"\nlanguage: ar\n'})
+    first = generate(Project(root))
+    claims = root / "annotations/sample/claims.yml"
+    text = claims.read_text(encoding="utf-8")
+    claims.write_text(text.replace('summary: "الحكومة تكذب"', 'summary: "الحكومة تكذب دائما"'), encoding="utf-8")
+    again = generate(Project(root))
+    # the sample's page and exports and the pages of its three entities; not the other
+    # document's page and exports
+    assert (first.rendered, again.rendered, again.reused) == (7, 5, 2)
+    same_as_clean(root, tmp_path)
+
+
+def test_without_incremental_everything_is_rendered(generated):
+    root, first = generated
+    again = generate(Project(root), incremental=False)
+    assert (again.rendered, again.reused, again.stats.written) == (first.rendered, 0, 0)
