@@ -161,7 +161,7 @@ def bench_size(articles, n: int, repeat: int, work: Path, registry_size: int) ->
                                  text=True)
     incremental_s = time.perf_counter() - started
     written = incremental.stderr.split("(", 1)[1].split(" written")[0] if "written" in incremental.stderr else "?"
-    rendered = incremental.stderr.split("; ", 1)[1].split(" documents and")[0] if " rendered" in incremental.stderr else "?"
+    rendered = incremental.stderr.split("; ", 1)[1].split(" parts rendered")[0] if " rendered" in incremental.stderr else "?"
     layer.write_text(original, encoding="utf-8")
     site = project / "site"
     stats = json.loads(subprocess.run([py, "-m", "build_tools", "stats"], cwd=project, capture_output=True,
@@ -202,7 +202,7 @@ def report(results: list[dict], repeat: int) -> str:
                      f"{r['docs_per_s']:.0f} / {r['n'] / one:.0f} | {r['full_peak_kib'] / 1024:.0f} MiB |")
     lines += ["", "Incremental: one mentions file changed, then `corpus generate` again (target ≤ 2 s at 10,000):", ""]
     lines += [f"- {r['n']:,} documents: {r['incremental_s']:.1f} s, {r['incremental_written']} files rewritten, "
-              f"{r.get('incremental_rendered', '?')} documents and entities rendered again"
+              f"{r.get('incremental_rendered', '?')} parts rendered again (a document page, its exports, an entity, a listing page)"
               for r in results]
     if len(results) > 1:
         big, small = results[-1], results[-2]

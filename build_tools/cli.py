@@ -226,7 +226,7 @@ def _generate(args):
     if not args.quiet:
         s = result.stats
         print(f"generated {s.total} pages in docs/corpus ({s.written} written, {s.unchanged} unchanged, "
-              f"{s.removed} removed; {result.rendered} documents and entities rendered, {result.reused} kept) "
+              f"{s.removed} removed; {result.rendered} parts rendered, {result.reused} kept) "
               f"from {_summary_line(summary(result.corpus))} "
               f"in {sum(result.timings.values()):.2f} s", file=sys.stderr)
     return result

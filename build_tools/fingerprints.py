@@ -16,7 +16,8 @@ document's exports, an entity's pages. Its key hashes everything its content dep
 If a key is the same as in the last generation and that generation's files are still
 there as it left them, the unit's files are the same: they are not rendered again.
 Keys are content hashes (BLAKE2b), never timestamps. Listings and corpus-wide exports
-are not units: they are rendered every time.
+are units too: a listing page's key covers the documents it shows and a text of the
+counts it shows; the corpus-wide exports' key covers every document.
 """
 
 from __future__ import annotations
@@ -94,3 +95,10 @@ class Fingerprints:
         related.update(q.document_id for q in corpus.quotes_by_speaker.get(entity_id, ()))
         ordered = sorted(related, key=self.order.__getitem__)
         return _hash("entity-pages", self.common, entity_id, *(f"{d}:{self.sources[d]}" for d in ordered))
+
+    def listing(self, path: str, documents: tuple[str, ...], shows: str) -> str:
+        return _hash("listing", self.common, path, shows, *(f"{d}:{self.sources[d]}" for d in documents))
+
+    def corpus_exports(self) -> str:
+        """Corpus-wide exports hold everything: any document's change changes them."""
+        return _hash("corpus-exports", self.common, *(f"{d.id}:{self.sources[d.id]}" for d in self.corpus.documents))

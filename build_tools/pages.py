@@ -11,6 +11,8 @@ import html
 import json
 import multiprocessing
 from collections import Counter, defaultdict
+from dataclasses import dataclass
+from typing import Callable
 
 import jinja2
 import regex
@@ -176,6 +178,22 @@ def _environment() -> jinja2.Environment:
         date_text=date_text,
     )
     return env
+
+
+@dataclass(frozen=True)
+class Listing:
+    """A listing page before rendering, with everything its content depends on besides the
+    registry and the code: the documents whose content it shows (titles, passages) and a
+    text of the rest it shows (totals, page count, counts, ranks)."""
+
+    path: str
+    documents: tuple[str, ...]
+    shows: str
+    render: Callable[[], str]
+
+
+def _documents_of(items) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(item.document_id for item in items))
 
 
 class PageWriter:
@@ -374,23 +392,34 @@ class PageWriter:
             pages[page] = front_matter(title, entity.description) + body
         return pages
 
-    def documents_index(self) -> dict[str, str]:
+    # ---- listings: each page with what it shows, so that generation can tell whether it changed
+
+    def listings(self) -> list[Listing]:
+        """Every listing page (documents, entities by type, claims, quotes), not yet rendered."""
+        return (self.documents_listings() + self.entities_listings() + self.claims_listings()
+                + self.quotes_listings())
+
+    def documents_listings(self) -> list[Listing]:
         slices = chunked(self.corpus.documents)
-        pages = {}
+        total = len(self.corpus.documents)
+        out = []
         for number, part in enumerate(slices, 1):
             page = listing_page(urls.DOCUMENTS_INDEX, number)
-            body = self._render("documents.md.j2", page, documents=part, total=len(self.corpus.documents),
-                                page_number=number, pager=pager_html(urls.DOCUMENTS_INDEX, len(slices), number))
-            pages[page] = front_matter("الوثائق" if number == 1 else f"الوثائق ({number})") + body
-        return pages
 
-    def entities_index(self) -> dict[str, str]:
+            def render(page=page, part=part, number=number) -> str:
+                body = self._render("documents.md.j2", page, documents=part, total=total, page_number=number,
+                                    pager=pager_html(urls.DOCUMENTS_INDEX, len(slices), number))
+                return front_matter("الوثائق" if number == 1 else f"الوثائق ({number})") + body
+            out.append(Listing(page, tuple(d.id for d in part), f"{total}|{len(slices)}", render))
+        return out
+
+    def entities_listings(self) -> list[Listing]:
         """Entities by type: the most mentioned on the index, every one on the type's pages."""
         counts = {e: len(self.corpus.mentions_by_entity.get(e, [])) for e in self.corpus.entities}
         by_type: dict[str, list[Entity]] = defaultdict(list)
         for entity in self.corpus.entities.values():
             by_type[entity.type].append(entity)
-        pages = {}
+        out = []
         top: dict[str, list[Entity]] = {}
         for type_, items in by_type.items():
             items.sort(key=lambda e: (e.name, e.id))
@@ -399,36 +428,50 @@ class PageWriter:
             slices = chunked(items, PAGE_SIZE * 2)
             for number, part in enumerate(slices, 1):
                 page = listing_page(first, number)
-                body = self._render("entity_type.md.j2", page, type=type_, entities=part, total=len(items),
-                                    counts=counts, pager=pager_html(first, len(slices), number))
-                heading = ENTITY_TYPES[type_][0]
-                pages[page] = front_matter(heading if number == 1 else f"{heading} ({number})") + body
-        body = self._render("entities.md.j2", urls.ENTITIES_INDEX, by_type=top, totals={t: len(v) for t, v in
-                                                                                          by_type.items()},
-                            counts=counts)
-        pages[urls.ENTITIES_INDEX] = front_matter("الكيانات") + body
-        return pages
 
-    def claims_pages(self) -> dict[str, str]:
+                def render(page=page, part=part, number=number, type_=type_, items=items, slices=slices,
+                           first=first) -> str:
+                    body = self._render("entity_type.md.j2", page, type=type_, entities=part, total=len(items),
+                                        counts=counts, pager=pager_html(first, len(slices), number))
+                    heading = ENTITY_TYPES[type_][0]
+                    return front_matter(heading if number == 1 else f"{heading} ({number})") + body
+                shown = ",".join(f"{e.id}:{counts[e.id]}" for e in part)
+                out.append(Listing(page, (), f"{len(items)}|{len(slices)}|{shown}", render))
+        totals = {t: len(v) for t, v in by_type.items()}
+
+        def render_index() -> str:
+            body = self._render("entities.md.j2", urls.ENTITIES_INDEX, by_type=top, totals=totals, counts=counts)
+            return front_matter("الكيانات") + body
+        shown = "|".join(f"{t}:{totals[t]}:" + ",".join(f"{e.id}:{counts[e.id]}" for e in top[t]) for t in top)
+        out.append(Listing(urls.ENTITIES_INDEX, (), shown, render_index))
+        return out
+
+    def _ranked(self, counter: Counter) -> list[tuple[Entity, int]]:
+        return [(self.corpus.entities[i], n) for i, n in
+                sorted(counter.items(), key=lambda kv: (-kv[1], self.corpus.entities[kv[0]].name, kv[0]))[:TOP]]
+
+    def claims_listings(self) -> list[Listing]:
         """Every claim, in corpus order, a page at a time; the first page adds overviews by
         kind, claimant and target (each claim's entity pages list it by claimant and target)."""
         by_claimant: Counter = Counter(c.claimant.id for c in self.claims)
         by_target: Counter = Counter(t.id for c in self.claims for t in c.about)
         by_kind: Counter = Counter(c.claim.kind for c in self.claims)
-        rank = lambda counter: [(self.corpus.entities[i], n) for i, n in
-                                sorted(counter.items(), key=lambda kv: (-kv[1], self.corpus.entities[kv[0]].name, kv[0]))[:TOP]]
+        overview = dict(by_kind=[(k, by_kind[k]) for k in CLAIM_KINDS if by_kind[k]],
+                        by_claimant=self._ranked(by_claimant), claimant_total=len(by_claimant),
+                        by_target=self._ranked(by_target), target_total=len(by_target))
+        overview_text = repr([overview["by_kind"], [(e.id, n) for e, n in overview["by_claimant"]],
+                              [(e.id, n) for e, n in overview["by_target"]], len(by_claimant), len(by_target)])
         slices = chunked(self.claims)
-        pages = {}
+        out = []
         for number, part in enumerate(slices, 1):
             page = listing_page(urls.CLAIMS_PAGE, number)
-            body = self._render(
-                "claims.md.j2", page, claims=part, total=len(self.claims), page_number=number,
-                pager=pager_html(urls.CLAIMS_PAGE, len(slices), number),
-                by_kind=[(k, by_kind[k]) for k in CLAIM_KINDS if by_kind[k]],
-                by_claimant=rank(by_claimant), claimant_total=len(by_claimant),
-                by_target=rank(by_target), target_total=len(by_target), writer=self,
-            )
-            pages[page] = front_matter("الادعاءات" if number == 1 else f"الادعاءات ({number})") + body
+
+            def render(page=page, part=part, number=number) -> str:
+                body = self._render("claims.md.j2", page, claims=part, total=len(self.claims), page_number=number,
+                                    pager=pager_html(urls.CLAIMS_PAGE, len(slices), number), writer=self, **overview)
+                return front_matter("الادعاءات" if number == 1 else f"الادعاءات ({number})") + body
+            shows = f"{len(self.claims)}|{len(slices)}" + (f"|{overview_text}" if number == 1 else "")
+            out.append(Listing(page, _documents_of(part), shows, render))
         for kind in CLAIM_KINDS:
             items = [c for c in self.claims if c.claim.kind == kind]
             if not items:
@@ -437,24 +480,44 @@ class PageWriter:
             kind_slices = chunked(items)
             for number, part in enumerate(kind_slices, 1):
                 page = listing_page(first, number)
-                body = self._render("claims_kind.md.j2", page, kind=kind, claims=part, total=len(items),
-                                    pager=pager_html(first, len(kind_slices), number), writer=self)
-                pages[page] = front_matter(CLAIM_KINDS[kind] if number == 1 else f"{CLAIM_KINDS[kind]} ({number})") + body
-        return pages
 
-    def quotes_pages(self) -> dict[str, str]:
+                def render(page=page, part=part, number=number, kind=kind, items=items, first=first,
+                           kind_slices=kind_slices) -> str:
+                    body = self._render("claims_kind.md.j2", page, kind=kind, claims=part, total=len(items),
+                                        pager=pager_html(first, len(kind_slices), number), writer=self)
+                    return front_matter(CLAIM_KINDS[kind] if number == 1 else f"{CLAIM_KINDS[kind]} ({number})") + body
+                out.append(Listing(page, _documents_of(part), f"{len(items)}|{len(kind_slices)}", render))
+        return out
+
+    def quotes_listings(self) -> list[Listing]:
         by_speaker: Counter = Counter(q.speaker.id for q in self.quotes)
-        speakers = [(self.corpus.entities[i], n) for i, n in
-                    sorted(by_speaker.items(), key=lambda kv: (-kv[1], self.corpus.entities[kv[0]].name, kv[0]))[:TOP]]
+        speakers = self._ranked(by_speaker)
+        speakers_text = repr([(e.id, n) for e, n in speakers]) + f"|{len(by_speaker)}"
         slices = chunked(self.quotes)
-        pages = {}
+        out = []
         for number, part in enumerate(slices, 1):
             page = listing_page(urls.QUOTES_PAGE, number)
-            body = self._render("quotes.md.j2", page, quotes=part, total=len(self.quotes), page_number=number,
-                                pager=pager_html(urls.QUOTES_PAGE, len(slices), number), by_speaker=speakers,
-                                speaker_total=len(by_speaker), writer=self)
-            pages[page] = front_matter("الاقتباسات" if number == 1 else f"الاقتباسات ({number})") + body
-        return pages
+
+            def render(page=page, part=part, number=number) -> str:
+                body = self._render("quotes.md.j2", page, quotes=part, total=len(self.quotes), page_number=number,
+                                    pager=pager_html(urls.QUOTES_PAGE, len(slices), number), by_speaker=speakers,
+                                    speaker_total=len(by_speaker), writer=self)
+                return front_matter("الاقتباسات" if number == 1 else f"الاقتباسات ({number})") + body
+            shows = f"{len(self.quotes)}|{len(slices)}" + (f"|{speakers_text}" if number == 1 else "")
+            out.append(Listing(page, _documents_of(part), shows, render))
+        return out
+
+    def documents_index(self) -> dict[str, str]:
+        return {listing.path: listing.render() for listing in self.documents_listings()}
+
+    def entities_index(self) -> dict[str, str]:
+        return {listing.path: listing.render() for listing in self.entities_listings()}
+
+    def claims_pages(self) -> dict[str, str]:
+        return {listing.path: listing.render() for listing in self.claims_listings()}
+
+    def quotes_pages(self) -> dict[str, str]:
+        return {listing.path: listing.render() for listing in self.quotes_listings()}
 
     def document_and_entity_pages(self, part: int, parts: int) -> dict[str, str]:
         """Every ``parts``-th document and entity page, starting at ``part``."""

@@ -24,7 +24,7 @@ class GenerateResult:
     diagnostics: Diagnostics
     stats: SyncStats
     timings: dict[str, float] = field(default_factory=dict)
-    rendered: int = 0        # document and entity units rendered
+    rendered: int = 0        # units rendered (a document page, exports, entity pages, a listing page)
     reused: int = 0          # units kept as the last generation wrote them
 
 
@@ -93,15 +93,16 @@ class _Job:
         result.paths.extend(files)
         result.manifest[name] = {"key": key, "files": self.tree.stamps(files)}
 
-    def shared(self) -> dict[str, str]:
+    def shared(self) -> "PartResult":
         """The listings and the corpus-wide exports (one process: each needs everything)."""
-        pages = {}
-        pages.update(self.writer.documents_index())
-        pages.update(self.writer.entities_index())
-        pages.update(self.writer.claims_pages())
-        pages.update(self.writer.quotes_pages())
-        pages.update(export.corpus_files(self.corpus, self.base))
-        return pages
+        result = PartResult()
+        for listing in self.writer.listings():
+            self._unit(result, f"listing:{listing.path}", self.keys.listing(listing.path, listing.documents,
+                                                                           listing.shows),
+                       lambda: {listing.path: listing.render()})
+        self._unit(result, "corpus-exports", self.keys.corpus_exports(),
+                   lambda: export.corpus_files(self.corpus, self.base))
+        return result
 
 
 @dataclass
@@ -136,8 +137,9 @@ def generate(project: Project, docs_dir: Path | None = None, base_url: str | Non
 
     With ``incremental`` (the default), a document's or entity's files whose key (see
     fingerprints.py) matches the last generation's, and that are still as it left them,
-    are not rendered again; listings and corpus-wide exports always are. The result is
-    the same as a clean generation (tests/test_scale.py holds them equal)."""
+    are not rendered again; the same goes for each listing page and the corpus-wide
+    exports. The result is the same as a clean generation (tests/test_incremental.py and
+    tests/test_scale.py hold them equal)."""
     timings = {}
     t0 = time.perf_counter()
     corpus, diagnostics = load_and_resolve(project)
@@ -168,9 +170,9 @@ def generate(project: Project, docs_dir: Path | None = None, base_url: str | Non
         with progress:
             shared = job.shared()
             results = [job.part(0, 1)]
-    w, u = tree.write(shared)
-    written, unchanged = w + sum(r.written for r in results), u + sum(r.unchanged for r in results)
-    wanted = set(shared).union(*(r.paths for r in results))
+    results.append(shared)
+    written, unchanged = sum(r.written for r in results), sum(r.unchanged for r in results)
+    wanted = set().union(*(r.paths for r in results))
     timings["render+write"] = time.perf_counter() - t1
     t2 = time.perf_counter()
     removed = tree.finish(wanted)
