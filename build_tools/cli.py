@@ -265,15 +265,29 @@ def cmd_serve(args) -> int:
         print(f"error: cannot serve on {args.dev_addr}: the address is in use or invalid; "
               "choose another one with --dev-addr 127.0.0.1:8001", file=sys.stderr)
         return 1
-    _generate(args)
+    from .session import Session
+
+    session = Session(Project(args.root), workers=getattr(args, "jobs", None))
 
     def regenerate() -> None:
+        started = time.perf_counter()
         try:
-            _generate(args)
+            result = session.generate()
         except CorpusError as exc:
             report(exc.diagnostics, "human")
             print("the sources have errors: the preview keeps the last good pages", file=sys.stderr)
+            return
+        report(result.diagnostics, "human")
+        if not args.quiet:
+            s = result.stats
+            print(f"regenerated in {time.perf_counter() - started:.2f} s: {result.rendered} parts rendered, "
+                  f"{s.written} files written, {s.removed} removed", file=sys.stderr)
 
+    try:
+        report(session.generate(show_progress=False if args.quiet else None).diagnostics, "human")
+    except CorpusError as exc:
+        report(exc.diagnostics, "human")
+        return 1
     return serve(args.root, regenerate, args.dev_addr)
 
 

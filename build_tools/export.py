@@ -362,6 +362,13 @@ class W3CExporter:
         return self._collection(self.iris.document_collection(doc.id), doc.meta.title, [doc],
                                 referenced_entities(self.corpus, [doc]))
 
+    def corpus_collection_shell(self, total: int) -> dict:
+        """The corpus collection without its items (``"items": []``), for CorpusExports."""
+        iri = self.iris.corpus_collection()
+        shell = self._collection(iri, "Annotated corpus: all annotations", [], list(self.corpus.entities.values()))
+        shell["total"] = total
+        return shell
+
     def corpus_collection(self) -> dict:
         return self._collection(self.iris.corpus_collection(), "Annotated corpus: all annotations",
                                 self.corpus.documents, list(self.corpus.entities.values()))
@@ -383,29 +390,37 @@ CSV_COLUMNS: dict[str, tuple[str, ...]] = {
 LIST_SEPARATOR = " | "
 
 
-def _csv_text(columns: tuple[str, ...], rows: Iterable[dict]) -> str:
-    """RFC 4180 CSV (CRLF, minimal quoting) with a UTF-8 byte order mark for Excel."""
+def _csv_rows(columns: tuple[str, ...], rows: Iterable[dict]) -> str:
+    """RFC 4180 CSV lines (CRLF, minimal quoting), no header."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(columns)
     for row in rows:
         writer.writerow(["" if row[c] is None else row[c] for c in columns])
-    return "\ufeff" + out.getvalue()
+    return out.getvalue()
 
 
-def csv_tables(corpus: ResolvedCorpus, base: str | None = None) -> dict[str, str]:
-    """The five tables as CSV text, keyed by table name."""
-    iris = Iris(base)
+def _csv_text(columns: tuple[str, ...], body: str) -> str:
+    """A whole table: a UTF-8 byte order mark (for Excel), the header, the rows."""
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\r\n").writerow(columns)
+    return "\ufeff" + out.getvalue() + body
+
+
+def document_rows(doc: ResolvedDocument, iris: Iris) -> dict[str, list[dict]]:
+    """A document's rows of the documents, mentions, claims and quotes tables."""
     join = LIST_SEPARATOR.join
-    docs = []
-    mentions = []
+    meta = doc.meta
+    page = iris.document(doc.id)
     claims = []
-    quotes = []
-    documents_of: dict[str, set[str]] = {e: set() for e in corpus.entities}
-    for doc in corpus.documents:
-        meta = doc.meta
-        page = iris.document(doc.id)
-        docs.append({
+    for c in doc.claims:
+        record = claim_record(c)
+        claims.append({
+            "document": doc.id, **record, "about": join(record["about"]), "quotes": join(record["quotes"]),
+            "start": c.span.start, "end": c.span.end, "text": doc.text[c.span.start:c.span.end],
+            "page": f"{page}#{c.html_id}",
+        })
+    return {
+        "documents": [{
             "id": doc.id, "title": meta.title, "title_en": meta.title_en, "language": meta.language,
             "source": meta.source, "source_en": meta.source_en, "source_entity": meta.source_entity,
             "author": meta.author, "author_en": meta.author_en, "author_entity": meta.author_entity,
@@ -415,33 +430,40 @@ def csv_tables(corpus: ResolvedCorpus, base: str | None = None) -> dict[str, str
             "url": meta.url, "origin": meta.origin, "headline": "true" if meta.headline else "false",
             "summary_en": meta.summary_en, "characters": len(doc.text), "mentions": len(doc.mentions),
             "claims": len(doc.claims), "quotes": len(doc.quotes), "page": page,
-        })
-        for m in doc.mentions:
-            documents_of[m.entity.id].add(doc.id)
-            mentions.append({
-                "document": doc.id, "id": m.id, "entity": m.entity.id, "entity_type": m.entity.type,
-                "start": m.span.start, "end": m.span.end, "text": doc.text[m.span.start:m.span.end],
-                "page": f"{page}#{m.html_id}",
-            })
-        for c in doc.claims:
-            record = claim_record(c)
-            claims.append({
-                "document": doc.id, **record, "about": join(record["about"]), "quotes": join(record["quotes"]),
-                "start": c.span.start, "end": c.span.end, "text": doc.text[c.span.start:c.span.end],
-                "page": f"{page}#{c.html_id}",
-            })
-        for q in doc.quotes:
-            quotes.append({
-                "document": doc.id, **quote_record(q), "start": q.span.start, "end": q.span.end,
-                "text": doc.text[q.span.start:q.span.end], "page": f"{page}#{q.html_id}",
-            })
-    entities = [{
-        **entity_record(e), "type_ar": ENTITY_TYPES[e.type][0], "aliases": join(e.aliases),
+        }],
+        "mentions": [{
+            "document": doc.id, "id": m.id, "entity": m.entity.id, "entity_type": m.entity.type,
+            "start": m.span.start, "end": m.span.end, "text": doc.text[m.span.start:m.span.end],
+            "page": f"{page}#{m.html_id}",
+        } for m in doc.mentions],
+        "claims": claims,
+        "quotes": [{
+            "document": doc.id, **quote_record(q), "start": q.span.start, "end": q.span.end,
+            "text": doc.text[q.span.start:q.span.end], "page": f"{page}#{q.html_id}",
+        } for q in doc.quotes],
+    }
+
+
+def entity_rows(corpus: ResolvedCorpus, iris: Iris) -> list[dict]:
+    documents_of: dict[str, set[str]] = {e: set() for e in corpus.entities}
+    for entity_id, mentions in corpus.mentions_by_entity.items():
+        documents_of[entity_id].update(m.document_id for m in mentions)
+    return [{
+        **entity_record(e), "type_ar": ENTITY_TYPES[e.type][0], "aliases": LIST_SEPARATOR.join(e.aliases),
         "mentions": len(corpus.mentions_by_entity.get(e.id, [])), "documents": len(documents_of[e.id]),
         "page": iris.entity(e.id),
     } for e in corpus.entities.values()]
-    rows = {"documents": docs, "entities": entities, "mentions": mentions, "claims": claims, "quotes": quotes}
-    return {name: _csv_text(CSV_COLUMNS[name], rows[name]) for name in CSV_TABLES}
+
+
+def csv_tables(corpus: ResolvedCorpus, base: str | None = None) -> dict[str, str]:
+    """The five tables as CSV text, keyed by table name."""
+    iris = Iris(base)
+    bodies = {name: [] for name in CSV_TABLES}
+    for doc in corpus.documents:
+        for name, rows in document_rows(doc, iris).items():
+            bodies[name].append(_csv_rows(CSV_COLUMNS[name], rows))
+    bodies["entities"] = [_csv_rows(CSV_COLUMNS["entities"], entity_rows(corpus, iris))]
+    return {name: _csv_text(CSV_COLUMNS[name], "".join(bodies[name])) for name in CSV_TABLES}
 
 
 # ---- JSON dump and its schema ----------------------------------------------------------
@@ -549,6 +571,66 @@ def json_schema(base: str | None = None) -> dict:
 
 
 # ---- everything for the site -------------------------------------------------------------
+
+class CorpusExports:
+    """The corpus-wide exports, assembled from each document's pieces of text (its lines of
+    the JSON-LD items, its object in the JSON dump, its CSV rows), which are kept between
+    runs keyed by the document's source hash: a serve session re-serialises only the
+    documents that changed. The files are the same text as :func:`corpus_files` writes
+    (tested)."""
+
+    def __init__(self, base: str | None = None):
+        self.base = base
+        self._pieces: dict[str, tuple[str, dict[str, str]]] = {}     # doc id -> (key, pieces)
+
+    def _document_pieces(self, w3c: "W3CExporter", iris: Iris, doc: ResolvedDocument) -> dict[str, str]:
+        items = ",\n".join("      " + json.dumps(item, ensure_ascii=False) for item in w3c.annotations(doc))
+        data = orjson.dumps(document_data(doc), option=orjson.OPT_INDENT_2).decode("utf-8")
+        pieces = {"jsonld": items, "json": "\n".join("    " + line for line in data.split("\n"))}
+        for name, rows in document_rows(doc, iris).items():
+            pieces[name] = _csv_rows(CSV_COLUMNS[name], rows)
+        return pieces
+
+    def files(self, corpus: ResolvedCorpus, keys: dict[str, str] | None = None) -> dict[str, str]:
+        """``keys``: each document's source hash (pieces of documents without one are made afresh)."""
+        w3c = W3CExporter(corpus, self.base)
+        iris = Iris(self.base)
+        keys = keys or {}
+        pieces = {}
+        for doc in corpus.documents:
+            key = keys.get(doc.id)
+            kept = self._pieces.get(doc.id)
+            if key is None or kept is None or kept[0] != key:
+                kept = (key, self._document_pieces(w3c, iris, doc))
+                if key is not None:
+                    self._pieces[doc.id] = kept
+            pieces[doc.id] = kept[1]
+        for gone in set(self._pieces) - set(pieces):
+            del self._pieces[gone]
+        ordered = [pieces[doc.id] for doc in corpus.documents]
+        collection = w3c.corpus_collection_shell(sum(len(d.mentions) + len(d.claims) + len(d.quotes)
+                                                     for d in corpus.documents))
+        items = ",\n".join(p["jsonld"] for p in ordered if p["jsonld"])
+        dump = json_dump(corpus, [], self.base) | {"entities": [entity_record(e) for e in corpus.entities.values()]}
+        documents = ",\n".join(p["json"] for p in ordered)
+        files = {
+            CORPUS_JSONLD: _fill(dumps(collection), '"items": []',
+                                 '"items": [\n' + items + "\n    ]" if items else '"items": []'),
+            CORPUS_JSON: _fill(dumps(dump), '"documents": []',
+                               '"documents": [\n' + documents + "\n  ]" if documents else '"documents": []'),
+            SCHEMA_JSON: dumps(json_schema(self.base)),
+        }
+        for name in CSV_TABLES:
+            body = (_csv_rows(CSV_COLUMNS[name], entity_rows(corpus, iris)) if name == "entities"
+                    else "".join(p[name] for p in ordered))
+            files[csv_path(name)] = _csv_text(CSV_COLUMNS[name], body)
+        return files
+
+
+def _fill(text: str, marker: str, value: str) -> str:
+    assert text.count(marker) == 1, marker
+    return text.replace(marker, value)
+
 
 def corpus_files(corpus: ResolvedCorpus, base: str | None = None) -> dict[str, str]:
     """The corpus-wide export files, ``{path under docs/: text}``."""

@@ -71,10 +71,11 @@ class Fingerprints:
     """The key of every unit of a resolved corpus."""
 
     def __init__(self, project: Project, corpus: ResolvedCorpus, base: str | None,
-                 claim_page: dict[str, str], quote_page: dict[str, str]):
+                 claim_page: dict[str, str], quote_page: dict[str, str], sources: dict[str, str] | None = None):
         self.corpus = corpus
         self.common = _hash(code_version(), _file_bytes(project.annotations_dir / "entities.yml"), base or "")
-        self.sources = {doc.id: document_sources(project, doc.id) for doc in corpus.documents}
+        self.sources = sources if sources is not None else \
+            {doc.id: document_sources(project, doc.id) for doc in corpus.documents}
         self.claim_page = claim_page
         self.quote_page = quote_page
         self.order = {doc.id: i for i, doc in enumerate(corpus.documents)}

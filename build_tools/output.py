@@ -99,11 +99,15 @@ class OutputTree:
 
     def intact(self, stamps: dict[str, list[int]]) -> bool:
         """Whether every file is still as :meth:`stamps` saw it (not edited, not removed)."""
+        base = str(self.docs_dir) + os.sep
         try:
-            return all([s.st_size, s.st_mtime_ns] == stamp
-                       for s, stamp in ((os.stat(self.docs_dir / rel), stamp) for rel, stamp in stamps.items()))
-        except OSError:
+            for rel, stamp in stamps.items():
+                stat = os.stat(base + rel)
+                if stat.st_size != stamp[0] or stat.st_mtime_ns != stamp[1]:
+                    return False
+        except (OSError, TypeError, IndexError):
             return False
+        return True
 
     def read_manifest(self) -> dict:
         try:
@@ -116,11 +120,24 @@ class OutputTree:
         self.target.mkdir(parents=True, exist_ok=True)
         write_atomic(self.target / MANIFEST, json.dumps(manifest, sort_keys=True).encode("utf-8"))
 
-    def finish(self, wanted: set[str]) -> int:
-        """Write the marker and remove every file not in ``wanted``; returns how many."""
+    def finish(self, wanted: set[str], previous: set[str] | None = None) -> int:
+        """Write the marker and remove every file not in ``wanted``; returns how many.
+
+        With ``previous`` (the files the last generation of this process wrote), only those
+        are candidates: no scan of the folder."""
         self.target.mkdir(parents=True, exist_ok=True)
-        (self.target / MARKER).write_text("Generated pages: edit corpus/ and annotations/ instead.\n",
-                                          encoding="utf-8")
+        marker = self.target / MARKER
+        if not marker.exists():
+            marker.write_text("Generated pages: edit corpus/ and annotations/ instead.\n", encoding="utf-8")
+        if previous is not None:
+            removed = 0
+            for rel in sorted(previous - wanted):
+                try:
+                    (self.docs_dir / rel).unlink()
+                    removed += 1
+                except FileNotFoundError:
+                    pass
+            return removed
         keep = {self.docs_dir / rel for rel in wanted}
         removed = 0
         for path in sorted(self.target.rglob("*"), reverse=True):

@@ -26,6 +26,8 @@ class GenerateResult:
     timings: dict[str, float] = field(default_factory=dict)
     rendered: int = 0        # units rendered (a document page, exports, entity pages, a listing page)
     reused: int = 0          # units kept as the last generation wrote them
+    manifest: dict = field(default_factory=dict, repr=False)    # what the next generation compares with
+    paths: set[str] = field(default_factory=set, repr=False)    # every file written or kept
 
 
 def check(project: Project) -> tuple[ResolvedCorpus | None, Diagnostics]:
@@ -45,7 +47,8 @@ class _Job:
     """What every worker needs: forked processes share it without copying or pickling."""
 
     def __init__(self, project: Project, corpus: ResolvedCorpus, tree: OutputTree, base: str | None,
-                 progress: Progress, manifest: dict):
+                 progress: Progress, manifest: dict, sources: dict[str, str] | None = None,
+                 corpus_exports: export.CorpusExports | None = None):
         self.corpus = corpus
         self.writer = PageWriter(corpus)
         self.w3c = export.W3CExporter(corpus, base)
@@ -53,7 +56,8 @@ class _Job:
         self.tree = tree
         self.progress = progress
         self.manifest = manifest
-        self.keys = Fingerprints(project, corpus, base, self.writer.claim_page, self.writer.quote_page)
+        self.keys = Fingerprints(project, corpus, base, self.writer.claim_page, self.writer.quote_page, sources)
+        self.corpus_exports = corpus_exports or export.CorpusExports(base)
 
     def part(self, part: int, parts: int) -> "PartResult":
         """Every ``parts``-th document (page and exports) and entity (pages): rendered and
@@ -101,7 +105,7 @@ class _Job:
                                                                            listing.shows),
                        lambda: {listing.path: listing.render()})
         self._unit(result, "corpus-exports", self.keys.corpus_exports(),
-                   lambda: export.corpus_files(self.corpus, self.base))
+                   lambda: self.corpus_exports.files(self.corpus, self.keys.sources))
         return result
 
 
@@ -140,18 +144,35 @@ def generate(project: Project, docs_dir: Path | None = None, base_url: str | Non
     are not rendered again; the same goes for each listing page and the corpus-wide
     exports. The result is the same as a clean generation (tests/test_incremental.py and
     tests/test_scale.py hold them equal)."""
-    timings = {}
     t0 = time.perf_counter()
     corpus, diagnostics = load_and_resolve(project)
-    timings["load+resolve"] = time.perf_counter() - t0
+    loaded = time.perf_counter() - t0
     if corpus is None:
         raise CorpusError(diagnostics)
-    t1 = time.perf_counter()
     tree = OutputTree(docs_dir or project.root / "docs", urls.GENERATED)
+    result = write_generated(project, corpus, diagnostics, tree, base_url, workers, show_progress,
+                             tree.read_manifest() if incremental else {})
+    result.timings = {"load+resolve": loaded, **result.timings}
+    return result
+
+
+def write_generated(project: Project, corpus: ResolvedCorpus, diagnostics: Diagnostics, tree: OutputTree,
+                    base_url: str | None = None, workers: int | None = None, show_progress: bool | None = False,
+                    manifest: dict | None = None, sources: dict[str, str] | None = None,
+                    previous: set[str] | None = None,
+                    corpus_exports: export.CorpusExports | None = None) -> GenerateResult:
+    """Render and write what changed since ``manifest`` (the last generation's; empty: all).
+
+    ``sources`` (the documents' source hashes), ``previous`` (the paths the last
+    generation wrote) and ``corpus_exports`` (with its documents' pieces) come from a
+    session that remembers them; without ``previous`` the generated folder is scanned for
+    stale files."""
+    timings = {}
+    t1 = time.perf_counter()
     base = base_url or export.read_site_url(project.root)
     progress = Progress(len(corpus.documents) + len(corpus.entities), "pages", enabled=show_progress)
-    manifest = tree.read_manifest() if incremental else {}
-    job = _Job(project, corpus, tree, base, progress, manifest)
+    job = _Job(project, corpus, tree, base, progress, manifest or {}, sources,
+               corpus_exports if corpus_exports is not None and corpus_exports.base == base else None)
     timings["keys"] = time.perf_counter() - t1
     t1 = time.perf_counter()
     workers = workers or default_workers(corpus)
@@ -175,14 +196,14 @@ def generate(project: Project, docs_dir: Path | None = None, base_url: str | Non
     wanted = set().union(*(r.paths for r in results))
     timings["render+write"] = time.perf_counter() - t1
     t2 = time.perf_counter()
-    removed = tree.finish(wanted)
+    removed = tree.finish(wanted, previous)
     new_manifest = {}
     for r in results:
         new_manifest.update(r.manifest)
     tree.write_manifest(new_manifest)
     timings["clean"] = time.perf_counter() - t2
-    units = (sum(r.rendered for r in results), sum(r.reused for r in results))
-    return GenerateResult(corpus, diagnostics, SyncStats(written, unchanged, removed), timings, *units)
+    return GenerateResult(corpus, diagnostics, SyncStats(written, unchanged, removed), timings,
+                          sum(r.rendered for r in results), sum(r.reused for r in results), new_manifest, wanted)
 
 
 def summary(corpus: ResolvedCorpus) -> dict:

@@ -359,3 +359,33 @@ def test_fast_json_writes_exactly_what_the_json_module_writes():
                  export.W3CExporter(corpus, BASE).corpus_collection(),
                  {"ar": "نص\u2028سطر", "ctl": "\x01\x1f\"\\", "n": [0, -3, 10**12], "e": {}, "l": []}):
         assert export.dumps(data) == json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+
+
+@pytest.mark.parametrize("which", ["seed", "fixture", "hostile"])
+def test_corpus_exports_from_document_pieces_equal_the_plain_ones(which, tmp_path):
+    from corpus_fixtures import REPO, fixture_files, write_files
+    from xss_fixture import write_hostile_project
+
+    root = {"seed": lambda: REPO, "fixture": lambda: write_files(tmp_path, fixture_files()),
+            "hostile": lambda: write_hostile_project(tmp_path / "hostile")}[which]()
+    corpus, _ = require(Project(root))
+    exports = export.CorpusExports(BASE)
+    keys = {doc.id: f"key-{doc.id}" for doc in corpus.documents}
+    assert exports.files(corpus, keys) == export.corpus_files(corpus, BASE)
+    assert exports.files(corpus, keys) == export.corpus_files(corpus, BASE)      # from the kept pieces
+    assert exports.files(corpus, None) == export.corpus_files(corpus, BASE)
+
+
+def test_corpus_exports_pieces_follow_their_keys(make_project):
+    from build_tools.corpus import require as load
+
+    root = make_project()
+    corpus, _ = load(Project(root))
+    exports = export.CorpusExports(BASE)
+    first = exports.files(corpus, {"sample": "a"})
+    (root / "annotations/sample/mentions.yml").write_text("mentions: []\n", encoding="utf-8")
+    changed, _ = load(Project(root))
+    stale = exports.files(changed, {"sample": "a"})          # same key: the kept pieces (the key is the contract)
+    assert stale[export.csv_path("mentions")] == first[export.csv_path("mentions")]
+    assert stale[export.csv_path("mentions")].count("\r\n") > 1
+    assert exports.files(changed, {"sample": "b"}) == export.corpus_files(changed, BASE)
