@@ -628,8 +628,10 @@ class CorpusExports:
 
 
 def _fill(text: str, marker: str, value: str) -> str:
-    assert text.count(marker) == 1, marker
-    return text.replace(marker, value)
+    """``text`` with its one ``marker`` replaced (one copy of a value of hundreds of MB)."""
+    head, found, tail = text.partition(marker)
+    assert found and marker not in tail, marker
+    return "".join((head, value, tail))
 
 
 def corpus_files(corpus: ResolvedCorpus, base: str | None = None) -> dict[str, str]:

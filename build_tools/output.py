@@ -72,8 +72,11 @@ class OutputTree:
             path = self.docs_dir / rel
             data = content.encode("utf-8")
             try:
-                with open(path, "rb") as handle:
-                    same = handle.read() == data
+                # a different size needs no reading (the corpus-wide exports are hundreds of MB)
+                same = os.stat(path).st_size == len(data)
+                if same:
+                    with open(path, "rb") as handle:
+                        same = handle.read() == data
             except FileNotFoundError:
                 if path.parent not in self._folders:
                     path.parent.mkdir(parents=True, exist_ok=True)

@@ -34,7 +34,7 @@ def check(project: Project) -> tuple[ResolvedCorpus | None, Diagnostics]:
     return load_and_resolve(project)
 
 
-PARALLEL_FROM = 400     # pages: below this, starting processes costs more than it saves
+PARALLEL_FROM = 400     # units to render: below this, starting processes costs more than it saves
 
 
 def default_workers(corpus: ResolvedCorpus) -> int:
@@ -47,49 +47,55 @@ class _Job:
     """What every worker needs: forked processes share it without copying or pickling."""
 
     def __init__(self, project: Project, corpus: ResolvedCorpus, tree: OutputTree, base: str | None,
-                 progress: Progress, manifest: dict, sources: dict[str, str] | None = None,
+                 manifest: dict, sources: dict[str, str] | None = None,
                  corpus_exports: export.CorpusExports | None = None):
         self.corpus = corpus
         self.writer = PageWriter(corpus)
         self.w3c = export.W3CExporter(corpus, base)
         self.base = base
         self.tree = tree
-        self.progress = progress
+        self.progress = Progress(0, "pages", enabled=False)
         self.manifest = manifest
         self.keys = Fingerprints(project, corpus, base, self.writer.claim_page, self.writer.quote_page, sources)
         self.corpus_exports = corpus_exports or export.CorpusExports(base)
 
-    def part(self, part: int, parts: int) -> "PartResult":
-        """Every ``parts``-th document (page and exports) and entity (pages): rendered and
-        written, or kept as they are when their key is the last generation's."""
-        result = PartResult()
-        done = 0
-        for doc in self.corpus.documents[part::parts]:
-            self._unit(result, f"document-page:{doc.id}", self.keys.document_page(doc.id),
-                       lambda: {urls.document_page(doc.id): self.writer.document(doc)})
-            self._unit(result, f"document-exports:{doc.id}", self.keys.document_exports(doc.id),
-                       lambda: export.document_files(self.w3c, doc, self.base))
-            done += 1
-            if done % 20 == 0:
-                self.progress.advance(20)
-        for entity in list(self.corpus.entities.values())[part::parts]:
-            self._unit(result, f"entity-pages:{entity.id}", self.keys.entity_pages(entity.id),
-                       lambda: self.writer.entity(entity))
-            done += 1
-            if done % 20 == 0:
-                self.progress.advance(20)
-        self.progress.advance(done % 20)
-        return result
+    # ---- planning: which units are kept, which are rendered ---------------------------
 
-    def _unit(self, result: "PartResult", name: str, key: str, render) -> None:
+    def units(self) -> list[tuple[str, str]]:
+        """(name, key) of every document and entity unit, in corpus order."""
+        out = []
+        for doc in self.corpus.documents:
+            out.append((f"document-page:{doc.id}", self.keys.document_page(doc.id)))
+            out.append((f"document-exports:{doc.id}", self.keys.document_exports(doc.id)))
+        for entity_id in self.corpus.entities:
+            out.append((f"entity-pages:{entity_id}", self.keys.entity_pages(entity_id)))
+        return out
+
+    def keep(self, result: "PartResult", name: str, key: str) -> bool:
+        """Keep the unit's files if its key is the last generation's and they are intact."""
         old = self.manifest.get(name)
-        if old and old.get("key") == key and isinstance(old.get("files"), dict) and self.tree.intact(old["files"]):
-            result.unchanged += len(old["files"])
-            result.reused += 1
-            result.paths.extend(old["files"])
-            result.manifest[name] = old
-            return
-        files = render()
+        if not (old and old.get("key") == key and isinstance(old.get("files"), dict)
+                and self.tree.intact(old["files"])):
+            return False
+        result.unchanged += len(old["files"])
+        result.reused += 1
+        result.paths.extend(old["files"])
+        result.manifest[name] = old
+        return True
+
+    # ---- rendering ------------------------------------------------------------------------
+
+    def render_unit(self, name: str) -> dict[str, str]:
+        kind, _, ident = name.partition(":")
+        if kind == "document-page":
+            return {urls.document_page(ident): self.writer.document(self.corpus.by_id[ident])}
+        if kind == "document-exports":
+            return export.document_files(self.w3c, self.corpus.by_id[ident], self.base)
+        if kind == "entity-pages":
+            return self.writer.entity(self.corpus.entities[ident])
+        raise ValueError(f"unknown unit {name!r}")
+
+    def write_unit(self, result: "PartResult", name: str, key: str, files: dict[str, str]) -> None:
         written, unchanged = self.tree.write(files)
         result.written += written
         result.unchanged += unchanged
@@ -97,15 +103,26 @@ class _Job:
         result.paths.extend(files)
         result.manifest[name] = {"key": key, "files": self.tree.stamps(files)}
 
+    def part(self, todo: list[tuple[str, str]], part: int, parts: int) -> "PartResult":
+        """Render and write every ``parts``-th unit of ``todo``."""
+        result = PartResult()
+        for done, (name, key) in enumerate(todo[part::parts], 1):
+            self.write_unit(result, name, key, self.render_unit(name))
+            if done % 20 == 0:
+                self.progress.advance(20)
+        self.progress.advance(len(todo[part::parts]) % 20)
+        return result
+
     def shared(self) -> "PartResult":
         """The listings and the corpus-wide exports (one process: each needs everything)."""
         result = PartResult()
         for listing in self.writer.listings():
-            self._unit(result, f"listing:{listing.path}", self.keys.listing(listing.path, listing.documents,
-                                                                           listing.shows),
-                       lambda: {listing.path: listing.render()})
-        self._unit(result, "corpus-exports", self.keys.corpus_exports(),
-                   lambda: self.corpus_exports.files(self.corpus, self.keys.sources))
+            name, key = f"listing:{listing.path}", self.keys.listing(listing.path, listing.documents, listing.shows)
+            if not self.keep(result, name, key):
+                self.write_unit(result, name, key, {listing.path: listing.render()})
+        key = self.keys.corpus_exports()
+        if not self.keep(result, "corpus-exports", key):
+            self.write_unit(result, "corpus-exports", key, self.corpus_exports.files(self.corpus, self.keys.sources))
         return result
 
 
@@ -122,9 +139,9 @@ class PartResult:
 _FORKED_JOB: _Job | None = None
 
 
-def _forked_part(part: int, parts: int) -> PartResult:
-    assert _FORKED_JOB is not None, "only called in processes forked by generate()"
-    return _FORKED_JOB.part(part, parts)
+def _forked_part(todo: list[tuple[str, str]], part: int, parts: int) -> PartResult:
+    assert _FORKED_JOB is not None, "only called in processes forked by write_generated()"
+    return _FORKED_JOB.part(todo, part, parts)
 
 
 def generate(project: Project, docs_dir: Path | None = None, base_url: str | None = None,
@@ -170,18 +187,20 @@ def write_generated(project: Project, corpus: ResolvedCorpus, diagnostics: Diagn
     timings = {}
     t1 = time.perf_counter()
     base = base_url or export.read_site_url(project.root)
-    progress = Progress(len(corpus.documents) + len(corpus.entities), "pages", enabled=show_progress)
-    job = _Job(project, corpus, tree, base, progress, manifest or {}, sources,
+    job = _Job(project, corpus, tree, base, manifest or {}, sources,
                corpus_exports if corpus_exports is not None and corpus_exports.base == base else None)
+    kept = PartResult()
+    todo = [(name, key) for name, key in job.units() if not job.keep(kept, name, key)]
+    job.progress = progress = Progress(len(todo), "pages", enabled=show_progress)
     timings["keys"] = time.perf_counter() - t1
     t1 = time.perf_counter()
     workers = workers or default_workers(corpus)
-    if workers > 1 and "fork" in multiprocessing.get_all_start_methods():
+    if workers > 1 and len(todo) >= PARALLEL_FROM and "fork" in multiprocessing.get_all_start_methods():
         global _FORKED_JOB
         _FORKED_JOB = job
         try:
             with multiprocessing.get_context("fork").Pool(workers) as pool:
-                pending = pool.starmap_async(_forked_part, [(i, workers) for i in range(workers)])
+                pending = pool.starmap_async(_forked_part, [(todo, i, workers) for i in range(workers)])
                 with progress:
                     shared = job.shared()
                     results = pending.get()
@@ -190,7 +209,8 @@ def write_generated(project: Project, corpus: ResolvedCorpus, diagnostics: Diagn
     else:
         with progress:
             shared = job.shared()
-            results = [job.part(0, 1)]
+            results = [job.part(todo, 0, 1)]
+    results.append(kept)
     results.append(shared)
     written, unchanged = sum(r.written for r in results), sum(r.unchanged for r in results)
     wanted = set().union(*(r.paths for r in results))

@@ -180,12 +180,47 @@ class Session:
         documents = [self._resolved[doc_id] for doc_id in sorted(self._resolved)]
         return ResolvedCorpus(dict(sorted(raw.entities.items())), documents), every
 
+    def _rescan(self, paths) -> _Sources | None:
+        """The last scan updated with the files a watcher says changed; None when one of them
+        is not a document's file (a full scan will tell)."""
+        last = self._sources
+        if last is None:
+            return None
+        root = self.project.root.resolve()
+        documents = dict(last.documents)
+        for path in paths:
+            try:
+                rel = Path(path).resolve().relative_to(root).as_posix()
+            except ValueError:
+                continue                               # not in the project
+            parts = rel.split("/")
+            if parts[0] == "corpus" and len(parts) == 2 and not parts[1].startswith("."):
+                doc_id = parts[1].rpartition(".")[0]
+            elif parts[0] == "annotations" and len(parts) == 3:
+                doc_id = parts[1]
+            elif parts[-1].startswith(".") and len(parts) > 1:
+                continue                               # hidden files are never sources
+            else:
+                return None                            # the registry, a folder, a stray file
+            if doc_id not in documents:
+                return None                            # a new document
+            files = documents[doc_id] = dict(documents[doc_id])
+            stamp = _stamp(self.project.root / rel)
+            if stamp is None:
+                files.pop(rel, None)
+            else:
+                files[rel] = stamp
+        return _Sources(last.registry, documents, last.others)
+
     # ---- a run ----------------------------------------------------------------------------
 
-    def generate(self, show_progress: bool | None = False) -> GenerateResult:
-        """Like ``pipeline.generate``; raises CorpusError (writing nothing) on errors."""
+    def generate(self, show_progress: bool | None = False, changed=None) -> GenerateResult:
+        """Like ``pipeline.generate``; raises CorpusError (writing nothing) on errors.
+
+        ``changed``: the paths a file watcher saw change, to spare a scan of every source
+        file (50,000 of them for 10,000 documents); without it, everything is scanned."""
         t0 = time.perf_counter()
-        sources = scan(self.project)
+        sources = (self._rescan(changed) if changed is not None else None) or scan(self.project)
         changed = self._changed_documents(sources)
         loaded = self._patch(sources, changed) if changed is not None else None
         self.last_was_full = loaded is None

@@ -8,6 +8,7 @@ MkDocs and of Zensical.
 
 from __future__ import annotations
 
+import functools
 import posixpath
 
 GENERATED = "corpus"            # the generated part of docs/, git-ignored
@@ -47,7 +48,14 @@ def page_url(page: str) -> str:
 
 
 def link(from_page: str, to_page: str, fragment: str = "") -> str:
-    """A relative link from one page to another (optionally to an element id).
+    """A relative link from one page to another (optionally to an element id)."""
+    return _relative(from_page, to_page) + (f"#{fragment}" if fragment else "")
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _relative(from_page: str, to_page: str) -> str:
+    """The relative URL from one page to another; pages link to the same few pages over
+    and over (a document page to each entity it mentions, for every mention).
 
     Pure string work (no ``os.path.relpath``, which asks the file system for the
     current directory on every call): it runs for every link of every page.
@@ -60,8 +68,7 @@ def link(from_page: str, to_page: str, fragment: str = "") -> str:
             break
         common += 1
     parts = [".."] * (len(here) - common) + there[common:]
-    rel = "/".join(parts) + "/" if parts else "./"
-    return rel + (f"#{fragment}" if fragment else "")
+    return "/".join(parts) + "/" if parts else "./"
 
 
 # ---- downloadable exports (files, not pages: MkDocs copies them as they are) -----------

@@ -121,3 +121,27 @@ def test_warnings_of_unchanged_documents_are_still_reported(make_project):
     assert not s.last_was_full
     assert len(clean) >= 1
     assert [d.format() for d in again] == [d.format() for d in first] == [d.format() for d in clean]
+
+
+def test_paths_from_a_watcher_spare_the_scan(session, tmp_path, monkeypatch):
+    root, s, first = session
+    import build_tools.session as module
+    scans = []
+    original = module.scan
+    monkeypatch.setattr(module, "scan", lambda project: scans.append(1) or original(project))
+    mentions = root / "annotations/other/mentions.yml"
+    touch(mentions, "mentions: []\n")
+    again = s.generate(changed=[str(mentions)])
+    assert scans == [] and not s.last_was_full and again.rendered > 0
+    same_as_clean(root, tmp_path, "hinted")
+    # the registry (or anything that is not a document's file) needs the full scan
+    registry = root / "annotations/entities.yml"
+    touch(registry, registry.read_text(encoding="utf-8") + "\n")
+    s.generate(changed=[str(registry)])
+    assert scans == [1] and s.last_was_full
+    # a new document too
+    touch(root / "corpus/third.txt", "نص ثالث.\n")
+    touch(root / "corpus/third.yml", 'title: "ثالثة"\nlanguage: ar\n')
+    s.generate(changed=[str(root / "corpus/third.txt"), str(root / "corpus/third.yml")])
+    assert scans == [1, 1] and s.last_was_full
+    same_as_clean(root, tmp_path, "hinted-new")
