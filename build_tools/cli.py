@@ -269,10 +269,10 @@ def cmd_serve(args) -> int:
 
     session = Session(Project(args.root), workers=getattr(args, "jobs", None))
 
-    def regenerate() -> None:
+    def regenerate(paths: list[str] | None = None) -> None:
         started = time.perf_counter()
         try:
-            result = session.generate()
+            result = session.generate(changed=paths)
         except CorpusError as exc:
             report(exc.diagnostics, "human")
             print("the sources have errors: the preview keeps the last good pages", file=sys.stderr)

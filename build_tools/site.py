@@ -12,7 +12,6 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
@@ -112,43 +111,22 @@ def _swap(new: Path, target: Path) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
-def snapshot(paths: list[Path]) -> dict[str, tuple[float, int]]:
-    """Modification times and sizes of every file below ``paths`` (for change polling)."""
-    state = {}
-    for base in paths:
-        if not base.exists():
-            continue
-        for path in base.rglob("*"):
-            if path.is_file():
-                stat = path.stat()
-                state[str(path)] = (stat.st_mtime, stat.st_size)
-    return state
+def serve(root: Path, regenerate, dev_addr: str) -> int:
+    """Run ``mkdocs serve`` and regenerate the pages whenever the sources change.
 
-
-def serve(root: Path, regenerate, dev_addr: str, interval: float = 0.5) -> int:
-    """Run ``mkdocs serve`` and regenerate pages whenever the sources change.
-
-    ``regenerate()`` rewrites only the generated pages whose content changed; MkDocs
-    notices those and reloads the browser.
+    ``regenerate(paths)`` gets the changed paths the file watcher saw (watch.py) and
+    rewrites only the generated pages whose content changed; ``mkdocs serve --dirty``
+    then rebuilds only those pages (a full rebuild of 10,000 documents takes minutes)
+    and reloads the browser.
     """
-    watched = [root / "corpus", root / "annotations"]
-    stop = threading.Event()
+    from .watch import watch
 
-    def watch() -> None:
-        state = snapshot(watched)
-        while not stop.wait(interval):
-            current = snapshot(watched)
-            if current != state:
-                state = current
-                regenerate()
-
-    thread = threading.Thread(target=watch, daemon=True)
-    thread.start()
-    command = [sys.executable, "-m", "mkdocs", "serve", "--livereload", "--config-file",
+    stop = watch([root / "corpus", root / "annotations"], regenerate)
+    command = [sys.executable, "-m", "mkdocs", "serve", "--livereload", "--dirty", "--config-file",
                str(root / "mkdocs.yml"), "--dev-addr", dev_addr]
     try:
         return subprocess.call(command, cwd=root, env=mkdocs_env())
     except KeyboardInterrupt:
         return 0
     finally:
-        stop.set()
+        stop()

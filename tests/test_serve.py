@@ -51,6 +51,9 @@ def test_serve_regenerates_on_annotation_change(make_project):
         claims = root / "annotations/sample/claims.yml"
         claims.write_text(claims.read_text(encoding="utf-8").replace("الحكومة تكذب", "ملخص جديد"), encoding="utf-8")
         assert wait_for(lambda: "ملخص جديد" in (fetch(url) or ""), 60), "the change never reached the preview"
+        # serve rebuilds only the changed pages (--dirty): every page the change touched is among them
+        document = f"http://127.0.0.1:{port}/corpus/documents/sample/"
+        assert wait_for(lambda: "ملخص جديد" in (fetch(document) or ""), 30)
         # a broken edit keeps the last good pages and reports the problem
         claims.write_text("claims:\n  - id: [\n", encoding="utf-8")
         time.sleep(3)
@@ -59,3 +62,4 @@ def test_serve_regenerates_on_annotation_change(make_project):
         os.killpg(process.pid, signal.SIGTERM)
         output = process.communicate(timeout=30)[0].decode("utf-8", "replace")
     assert "annotations/sample/claims.yml:" in output and "error[yaml-syntax]" in output
+    assert "regenerated in" in output and "parts rendered" in output
