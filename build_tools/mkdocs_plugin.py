@@ -12,13 +12,13 @@ by site.py, give the files of one ordinary build. How the work is divided:
 
 - The pages outside the navigation (documents, entities, their further pages, the
   listings' further pages: nearly all of a corpus) are taken in path order and dealt out,
-  page i to shard i mod N. A shard marks the others excluded, so MkDocs neither renders
-  nor writes them, while links to them still resolve to the same URLs.
+  page i to shard i mod N; so are the static files (the theme's assets, docs/assets, the
+  exports). A shard marks the others excluded, so MkDocs neither renders, copies nor
+  writes them, while links to them still resolve to the same URLs.
 - The pages in the navigation are rendered by every shard, because the navigation every
-  page shows is made of their titles; shard 1 keeps them, the others discard them.
-- Shard 1 alone copies the static files (the theme's assets, docs/assets, the exports)
-  and writes the site-wide templates (404.html, the sitemap, which lists every shard's
-  pages).
+  page shows is made of their titles; shard 1 writes them, the others discard them.
+- Shard 1 alone writes the site-wide templates (404.html, and the sitemap, which lists
+  every shard's pages).
 - A shard cannot check a link to a fragment of a page another shard renders (links from
   the navigation's pages are checked by the shard that renders the target, since every
   shard renders them). Each shard writes a manifest (``MANIFEST`` in its output) with the
@@ -101,6 +101,11 @@ def divided_pages(files, in_nav: set[str]) -> list[str]:
     return sorted(f.src_uri for f in files.documentation_pages() if f.src_uri not in in_nav)
 
 
+def divided_static_files(files) -> list[str]:
+    """The files MkDocs copies as they are, dealt out too, in path order."""
+    return sorted(f.src_uri for f in files if not f.is_documentation_page() and f.inclusion.is_included())
+
+
 _NOISY_LOGGERS = ("mkdocs.structure.pages", "mkdocs.commands.build")
 
 
@@ -108,7 +113,8 @@ class _ShardNoise(logging.Filter):
     """Drops MkDocs' INFO lines that only say a page belongs to another shard."""
 
     PATTERNS = (re.compile(r"contains a link to '(.+)' which is excluded from the built site\.$"),
-                re.compile(r"^Page skipped: '(.+)'\. Generated empty output\.$"))
+                re.compile(r"^Page skipped: '(.+)'\. Generated empty output\.$"),
+                re.compile(r"^Template skipped: '(.+)' generated empty output\.$"))
 
     def __init__(self, elsewhere: set[str]):
         super().__init__()
@@ -157,9 +163,6 @@ class CorpusPlugin(BasePlugin):
     def on_config(self, config):
         self._shard = self._shard_to_build(config)
         self._elsewhere, self._in_nav, self._discarded = set(), set(), set()
-        if self._shard is not None and not self._shard.is_first:
-            config.theme.static_templates.clear()      # 404.html, sitemap.xml: shard 1 writes them
-            config.extra_templates = []
         return config
 
     def _shard_to_build(self, config) -> Shard | None:
@@ -185,23 +188,18 @@ class CorpusPlugin(BasePlugin):
             return files
         self._files = files
         self._in_nav = nav_pages(config, files)
-        divided = divided_pages(files, self._in_nav)
-        self._divided_digest = hashlib.sha256("\n".join(divided).encode()).hexdigest()
-        for position, src_uri in enumerate(divided):
-            if not self._shard.owns(position):
-                self._exclude(files.get_file_from_path(src_uri))
+        pages, static = divided_pages(files, self._in_nav), divided_static_files(files)
+        self._divided_digest = hashlib.sha256("\n".join(pages + ["", *static]).encode()).hexdigest()
+        for divided in (pages, static):
+            for position, src_uri in enumerate(divided):
+                if not self._shard.owns(position):
+                    self._exclude(files.get_file_from_path(src_uri))
         if not self._shard.is_first:
-            self._leave_to_the_first_shard(files)
+            # the navigation's pages are rendered here for their titles; shard 1 writes them and the templates
+            self._discarded = {f.src_uri for f in files.documentation_pages() if f.src_uri in self._in_nav}
+            self._discarded |= set(config.theme.static_templates) | set(config.extra_templates)
         self._quieten_other_shards_pages()
         return files
-
-    def _leave_to_the_first_shard(self, files) -> None:
-        """Static files are copied by shard 1 only; the navigation's pages are rendered here
-        (for their titles) but not written."""
-        for file in files:
-            if not file.is_documentation_page() and file.inclusion.is_included():
-                self._exclude(file)
-        self._discarded = {f.src_uri for f in files.documentation_pages() if f.src_uri in self._in_nav}
 
     def _quieten_other_shards_pages(self) -> None:
         self._noise = _ShardNoise(self._elsewhere | self._discarded)
@@ -227,6 +225,9 @@ class CorpusPlugin(BasePlugin):
 
     def on_post_page(self, output, page, config):
         return "" if page.file.src_uri in self._discarded else output   # MkDocs writes nothing for ""
+
+    def on_post_template(self, output_content, template_name, config):
+        return "" if template_name in self._discarded else output_content
 
     def on_post_build(self, config):
         if self._shard is None:

@@ -173,7 +173,9 @@ def merge_site(root: Path, shard_dirs: list[Path], site_dir: Path, strict: bool 
 
 # ---- shards: several ``mkdocs build`` processes, one site -----------------------------------
 
-PAGES_PER_SHARD = 100   # documents + entities; measured: at 100 a second MkDocs process about pays for itself
+# Documents + entities per MkDocs process at least. Measured on 2 cores (docs/benchmarks.md): two
+# processes break even at 40 and save 10% of `corpus build` at 100, 25% of the MkDocs step at 4,000.
+PAGES_PER_SHARD = 50
 MAX_SHARDS = 8
 
 
@@ -222,13 +224,14 @@ def shard_obstacle(root: Path) -> str | None:
 
 
 def _build_in_shards(root: Path, site_dir: Path, into: Path, count: int, strict: bool, quiet: bool) -> None:
-    """Build ``count`` shards at once into folders beside the site, merge them into ``into``."""
-    outs = [_scratch_dir(site_dir) for _ in range(count)]
+    """Build ``count`` shards at once, shard 1 into ``into`` and the others into folders
+    beside the site, then merge those into ``into``."""
+    outs = [into] + [_scratch_dir(site_dir) for _ in range(count - 1)]
     try:
         _run_shards(root, outs, strict, quiet)
         merge_shards(outs, into, strict, quiet)
     finally:
-        for out in outs:
+        for out in outs[1:]:
             shutil.rmtree(out, ignore_errors=True)
 
 
@@ -290,7 +293,8 @@ def _report(outputs: list[str], quiet: bool) -> None:
 
 def merge_shards(shard_dirs: list[Path], into: Path, strict: bool = True, quiet: bool = False) -> None:
     """Put the files of every shard into ``into`` (hard links where possible: the shards
-    stay as they are), after the checks one process would have made across them."""
+    stay as they are; a shard may be ``into`` itself), after the checks one process would
+    have made across them."""
     manifests = [_read_manifest(folder) for folder in shard_dirs]
     try:
         _plugin().check_manifests(manifests)
@@ -299,7 +303,9 @@ def merge_shards(shard_dirs: list[Path], into: Path, strict: bool = True, quiet:
     _check_across_shards(manifests, strict, quiet)
     into.mkdir(parents=True, exist_ok=True)
     for folder in shard_dirs:
-        _link_tree(folder, into)
+        if folder.resolve() != into.resolve():
+            _link_tree(folder, into)
+    (into / _plugin().MANIFEST).unlink(missing_ok=True)
 
 
 def _read_manifest(folder: Path) -> dict:
@@ -333,15 +339,22 @@ def _link_tree(source: Path, into: Path) -> None:
         relative = Path(folder).relative_to(source)
         (into / relative).mkdir(parents=True, exist_ok=True)
         for name in names:
-            if relative == Path(".") and name == manifest:
-                continue
-            target = into / relative / name
-            if target.exists():
-                raise SiteError(f"two shards wrote {(relative / name).as_posix()}; the previous site is untouched")
-            try:
-                os.link(Path(folder) / name, target)
-            except OSError:
-                shutil.copy2(Path(folder) / name, target)
+            if name != manifest or relative != Path("."):
+                _link(Path(folder) / name, into / relative / name, (relative / name).as_posix())
+
+
+def _link(source: Path, target: Path, name: str) -> None:
+    """A hard link (no copy, and the shard keeps its file), else a copy; never over a file."""
+    try:
+        os.link(source, target)
+        return
+    except FileExistsError:
+        pass
+    except OSError:
+        if not target.exists():
+            shutil.copy2(source, target)
+            return
+    raise SiteError(f"two shards wrote {name}; the previous site is untouched")
 
 
 def _swap(new: Path, target: Path) -> None:

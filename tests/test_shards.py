@@ -3,6 +3,7 @@ where one process fails."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -179,8 +180,25 @@ def test_mkdocs_output_is_read_as_records():
                                   "Aborted with 1 warnings in strict mode!"]
 
 
-def test_shards_by_default_one_per_core_with_100_pages_each(monkeypatch):
+def test_shards_by_default_one_per_core_with_50_pages_each(monkeypatch):
     monkeypatch.setattr(site, "available_cores", lambda: 4)
-    assert [site.default_shards(n) for n in (0, 150, 250, 4000)] == [1, 1, 2, 4]
+    assert [site.default_shards(n) for n in (0, 99, 100, 160, 4000)] == [1, 1, 2, 3, 4]
     monkeypatch.setattr(site, "available_cores", lambda: 64)
     assert site.default_shards(100_000) == site.MAX_SHARDS == 8
+
+
+def test_merging_refuses_a_file_written_by_two_shards(tmp_path):
+    shards = []
+    for number in (1, 2):
+        folder = tmp_path / f"shard-{number}"
+        (folder / "page").mkdir(parents=True)
+        (folder / ".corpus-shard.json").write_text(json.dumps(manifest(f"{number}/2")), encoding="utf-8")
+        (folder / f"page/{number}.html").write_text(str(number), encoding="utf-8")
+        shards.append(folder)
+    site.merge_shards(shards, tmp_path / "merged")
+    assert sorted(p.relative_to(tmp_path / "merged").as_posix() for p in (tmp_path / "merged").rglob("*.*")) == \
+        ["page/1.html", "page/2.html"], "the files of both, not the manifests"
+    assert (tmp_path / "shard-2/page/2.html").exists(), "the shards keep their files"
+    (shards[1] / "page/1.html").write_text("again", encoding="utf-8")
+    with pytest.raises(site.SiteError, match="two shards wrote page/1.html"):
+        site.merge_shards(shards, tmp_path / "again")
