@@ -1,4 +1,4 @@
-"""Command line: ``corpus check | generate | build | serve | stats | import-conll | import-w3c``."""
+"""Command line: ``corpus check | generate | build | merge | serve | stats | import-conll | import-w3c``."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from .corpus import Project
 from .diagnostics import CorpusError, Diagnostic, Diagnostics
 from .output import OutputError
 from .pipeline import check, generate, summary
-from .site import SiteError, build_site, serve
+from .site import SiteError, build_shard, build_site, default_shards, merge_site, serve
 
 COLOURS = {"error": "\033[31m", "warning": "\033[33m", "bold": "\033[1m", "reset": "\033[0m"}
 
@@ -240,11 +240,32 @@ def cmd_generate(args) -> int:
 def cmd_build(args) -> int:
     started = time.perf_counter()
     result = _generate(args)
-    seconds = build_site(args.root, Path(args.site_dir), strict=not args.no_strict, quiet=args.quiet,
-                         corpus=result.corpus)
+    if args.shard:
+        seconds = build_shard(args.root, Path(args.site_dir), args.shard, strict=not args.no_strict, quiet=args.quiet)
+        what = f"shard {args.shard} of the site"
+    else:
+        shards = args.jobs or default_shards(len(result.corpus.documents) + len(result.corpus.entities))
+        seconds = build_site(args.root, Path(args.site_dir), strict=not args.no_strict, quiet=args.quiet,
+                             corpus=result.corpus, jobs=shards)
+        what = "site"
     if not args.quiet:
-        print(f"site built in {args.site_dir}/ (mkdocs {seconds:.2f} s, total {time.perf_counter() - started:.2f} s)",
+        print(f"{what} built in {args.site_dir}/ (mkdocs {seconds:.2f} s, total {time.perf_counter() - started:.2f} s)",
               file=sys.stderr)
+    return 0
+
+
+def cmd_merge(args) -> int:
+    """The last step of a build split across CI jobs (``corpus build --shard K/N`` each)."""
+    started = time.perf_counter()
+    corpus, diagnostics = check(Project(args.root))      # the search records come from the model
+    if corpus is None:
+        report(diagnostics, "human")
+        return 1
+    merge_site(args.root, [Path(folder) for folder in args.shards], Path(args.site_dir),
+               strict=not args.no_strict, quiet=args.quiet, corpus=corpus)
+    if not args.quiet:
+        print(f"site merged from {len(args.shards)} shards in {args.site_dir}/ "
+              f"({time.perf_counter() - started:.2f} s)", file=sys.stderr)
     return 0
 
 
@@ -346,7 +367,9 @@ def parser() -> argparse.ArgumentParser:
         cmd.add_argument("-q", "--quiet", action="store_true", help="print only problems")
         if name in ("generate", "build", "serve"):
             cmd.add_argument("-j", "--jobs", type=int, default=None,
-                             help="processes that render pages (default: the cores, for large corpora)")
+                             help="processes that render pages"
+                             + (" and that run MkDocs on a share of them each" if name == "build" else "")
+                             + " (default: the cores, up to 8, for large corpora)")
         cmd.set_defaults(func=func)
         return cmd
 
@@ -396,6 +419,13 @@ def parser() -> argparse.ArgumentParser:
     b = add("build", cmd_build, "Generate the pages, then build the site with mkdocs build --strict.")
     b.add_argument("--site-dir", default="site", help="where the site goes (default: site)")
     b.add_argument("--no-strict", action="store_true", help="do not fail on MkDocs warnings")
+    b.add_argument("--shard", metavar="K/N", help="build only shard K of N into --site-dir (no search index), "
+                   "for one CI job of N; 'corpus merge' joins the shards")
+    m = add("merge", cmd_merge, "Join the shards made by 'corpus build --shard K/N' (1/N to N/N) into one site "
+            "with its search index: the site one 'corpus build' makes.")
+    m.add_argument("shards", nargs="+", metavar="SHARD_DIR", help="the --site-dir of each shard")
+    m.add_argument("--site-dir", default="site", help="where the site goes (default: site)")
+    m.add_argument("--no-strict", action="store_true", help="do not fail on MkDocs warnings")
     s = add("serve", cmd_serve, "Preview the site; regenerates when corpus/ or annotations/ change.")
     s.add_argument("--dev-addr", default="127.0.0.1:8000", help="address to serve on (default 127.0.0.1:8000)")
     add("stats", cmd_stats, "Print annotation counts by layer and type as JSON.")

@@ -5,18 +5,141 @@ away from Python-Markdown's HTML parsers and puts them back after the conversion
 tells MkDocs the ids inside them, so that its check of links to fragments still sees
 them. Without the plugin (or with another generator) the same pages build to the same
 HTML, only slower.
+
+It also builds one shard of the site when ``CORPUS_SHARD=K/N`` is set (``mkdocs build``
+only): N such builds, run at once on several cores or in separate CI jobs, then merged
+by site.py, give the files of one ordinary build. How the work is divided:
+
+- The pages outside the navigation (documents, entities, their further pages, the
+  listings' further pages: nearly all of a corpus) are taken in path order and dealt out,
+  page i to shard i mod N; so are the static files (the theme's assets, docs/assets, the
+  exports). A shard marks the others excluded, so MkDocs neither renders, copies nor
+  writes them, while links to them still resolve to the same URLs.
+- The pages in the navigation are rendered by every shard, because the navigation every
+  page shows is made of their titles; shard 1 writes them, the others discard them.
+- Shard 1 alone writes the site-wide templates (404.html, and the sitemap, which lists
+  every shard's pages).
+- A shard cannot check a link to a fragment of a page another shard renders (links from
+  the navigation's pages are checked by the shard that renders the target, since every
+  shard renders them). Each shard writes a manifest (``MANIFEST`` in its output) with the
+  links of its divided pages it could not check and the ids of those pages; the merge
+  checks them (:func:`cross_shard_anchor_problems`), so a sharded ``--strict`` build
+  fails on the same broken fragments as one process.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
+import logging
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin
+from mkdocs.structure.files import InclusionLevel
+from mkdocs.structure.pages import Page
 
 from . import rawhtml
+
+NAME = "corpus-publisher"           # the entry point in pyproject.toml
+SHARD_VARIABLE = "CORPUS_SHARD"     # "K/N": build shard K (1..N) of N
+MANIFEST = ".corpus-shard.json"     # written into a shard's output, consumed by the merge
+
+
+@dataclass(frozen=True)
+class Shard:
+    """Shard ``number`` (1-based, as a CI matrix counts) of ``count``."""
+
+    number: int
+    count: int
+
+    @classmethod
+    def parse(cls, text: str) -> "Shard":
+        match = re.fullmatch(r"\s*(\d+)\s*/\s*(\d+)\s*", text)
+        if not match or not 1 <= int(match.group(1)) <= int(match.group(2)):
+            raise ValueError(f"a shard is K/N with 1 <= K <= N (e.g. 2/3), not {text!r}")
+        return cls(int(match.group(1)), int(match.group(2)))
+
+    def __str__(self) -> str:
+        return f"{self.number}/{self.count}"
+
+    @property
+    def is_first(self) -> bool:
+        """The shard that also builds what is not divided (navigation pages, static files)."""
+        return self.number == 1
+
+    def owns(self, position: int) -> bool:
+        """Whether the page at ``position`` of the divided pages (in path order) is ours."""
+        return position % self.count == self.number - 1
+
+
+def nav_pages(config, files) -> set[str]:
+    """Source paths of the pages the navigation shows (more is harmless: more work)."""
+    if config.nav is None:
+        return {f.src_uri for f in files.documentation_pages() if f.inclusion.is_in_nav()}
+    found: set[str] = set()
+
+    def walk(item) -> None:
+        if isinstance(item, str):
+            found.add(item.lstrip("/"))
+        elif isinstance(item, dict):
+            for value in item.values():
+                walk(value)
+        elif isinstance(item, list):
+            for value in item:
+                walk(value)
+
+    walk(config.nav)
+    return found
+
+
+def divided_pages(files, in_nav: set[str]) -> list[str]:
+    """The pages dealt out among shards, in path order (the same in every shard)."""
+    return sorted(f.src_uri for f in files.documentation_pages() if f.src_uri not in in_nav)
+
+
+def divided_static_files(files) -> list[str]:
+    """The files MkDocs copies as they are, dealt out too, in path order."""
+    return sorted(f.src_uri for f in files if not f.is_documentation_page() and f.inclusion.is_included())
+
+
+_NOISY_LOGGERS = ("mkdocs.structure.pages", "mkdocs.commands.build")
+
+
+class _ShardNoise(logging.Filter):
+    """Drops MkDocs' INFO lines that only say a page belongs to another shard."""
+
+    PATTERNS = (re.compile(r"contains a link to '(.+)' which is excluded from the built site\.$"),
+                re.compile(r"^Page skipped: '(.+)'\. Generated empty output\.$"),
+                re.compile(r"^Template skipped: '(.+)' generated empty output\.$"))
+
+    def __init__(self, elsewhere: set[str]):
+        super().__init__()
+        self.elsewhere = elsewhere
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno > logging.INFO:
+            return True
+        message = record.getMessage()
+        return not any((m := p.search(message)) and m.group(1) in self.elsewhere for p in self.PATTERNS)
 
 
 class CorpusPlugin(BasePlugin):
     def __init__(self):
         self._stashes: dict[str, rawhtml.Stash] = {}
+        self._command: str | None = None
+        self._shard: Shard | None = None
+        self._files = None
+        self._elsewhere: set[str] = set()      # files another shard builds
+        self._in_nav: set[str] = set()         # pages every shard renders
+        self._discarded: set[str] = set()      # pages rendered here only for the navigation
+        self._divided_digest = ""
+        self._noise: _ShardNoise | None = None
+
+    # ---- the generated pages' HTML blocks -------------------------------------------------
 
     def on_page_markdown(self, markdown, page, config, files):
         text, store = rawhtml.stash(markdown)
@@ -31,3 +154,138 @@ class CorpusPlugin(BasePlugin):
         if page.present_anchor_ids is not None:
             page.present_anchor_ids |= rawhtml.anchor_ids(store)
         return rawhtml.restore(html, store)
+
+    # ---- shards ---------------------------------------------------------------------------
+
+    def on_startup(self, *, command, dirty):
+        self._command = command
+
+    def on_config(self, config):
+        self._shard = self._shard_to_build(config)
+        self._elsewhere, self._in_nav, self._discarded = set(), set(), set()
+        return config
+
+    def _shard_to_build(self, config) -> Shard | None:
+        """The shard named by ``CORPUS_SHARD``, if any, once checked that it can be built."""
+        value = os.environ.get(SHARD_VARIABLE, "").strip()
+        if not value:
+            return None
+        try:
+            shard = Shard.parse(value)
+        except ValueError as exc:
+            raise PluginError(f"{SHARD_VARIABLE}: {exc}") from exc
+        if self._command not in (None, "build"):
+            raise PluginError(f"{SHARD_VARIABLE} is for 'mkdocs build' only, not '{self._command}'")
+        others = sorted(name for name, plugin in config.plugins.items() if plugin is not self)
+        if others:
+            # Another plugin may write site-wide files (a search index...) from the pages it saw.
+            raise PluginError(f"{SHARD_VARIABLE}: a sharded build supports no other plugin than {NAME} "
+                              f"(found: {', '.join(others)})")
+        return shard
+
+    def on_files(self, files, config):
+        if self._shard is None:
+            return files
+        self._files = files
+        self._in_nav = nav_pages(config, files)
+        pages, static = divided_pages(files, self._in_nav), divided_static_files(files)
+        self._divided_digest = hashlib.sha256("\n".join(pages + ["", *static]).encode()).hexdigest()
+        for divided in (pages, static):
+            for position, src_uri in enumerate(divided):
+                if not self._shard.owns(position):
+                    self._exclude(files.get_file_from_path(src_uri))
+        if not self._shard.is_first:
+            # the navigation's pages are rendered here for their titles; shard 1 writes them and the templates
+            self._discarded = {f.src_uri for f in files.documentation_pages() if f.src_uri in self._in_nav}
+            self._discarded |= set(config.theme.static_templates) | set(config.extra_templates)
+        self._quieten_other_shards_pages()
+        return files
+
+    def _quieten_other_shards_pages(self) -> None:
+        self._noise = _ShardNoise(self._elsewhere | self._discarded)
+        for name in _NOISY_LOGGERS:
+            logging.getLogger(name).addFilter(self._noise)
+
+    def _exclude(self, file) -> None:
+        file.inclusion = InclusionLevel.EXCLUDED
+        self._elsewhere.add(file.src_uri)
+
+    def on_template_context(self, context, template_name, config):
+        """The sitemap of shard 1 lists the pages of every shard, in the order of one build."""
+        if self._shard is None or template_name != "sitemap.xml":
+            return context
+        pages = []
+        for file in self._files:
+            if file.is_documentation_page() and (file.inclusion.is_included() or file.src_uri in self._elsewhere):
+                if file.page is None:
+                    Page(None, file, config)      # only its URL and date are read
+                pages.append(file)
+        context["pages"] = pages
+        return context
+
+    def on_post_page(self, output, page, config):
+        return "" if page.file.src_uri in self._discarded else output   # MkDocs writes nothing for ""
+
+    def on_post_template(self, output_content, template_name, config):
+        return "" if template_name in self._discarded else output_content
+
+    def on_post_build(self, config):
+        if self._shard is None:
+            return
+        manifest = self._manifest(config)
+        Path(config.site_dir, MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False), encoding="utf-8")
+
+    def _manifest(self, config) -> dict:
+        """What the merge needs: which shard this is, of which pages, and the fragment links
+        this shard could not check with the ids that another shard will need to check them."""
+        unchecked, anchors = [], {}
+        for file in self._files.documentation_pages():
+            if file.src_uri in self._in_nav or file.page is None:
+                continue
+            page = file.page
+            if page.present_anchor_ids is not None:
+                anchors[file.src_uri] = sorted(page.present_anchor_ids)
+            for target, links in page.links_to_anchors.items():
+                if target.src_uri in self._elsewhere:
+                    unchecked += [[file.src_uri, target.src_uri, anchor, link] for anchor, link in links.items()]
+        return {"shard": str(self._shard), "divided": self._divided_digest,
+                "anchor_level": int(config.validation.links.anchors), "unchecked": unchecked, "anchors": anchors}
+
+    def on_shutdown(self):
+        if self._noise is not None:
+            for name in _NOISY_LOGGERS:
+                logging.getLogger(name).removeFilter(self._noise)
+
+
+# ---- the merge's side (called by site.py, in its own process) ------------------------------
+
+class ShardMismatch(Exception):
+    pass
+
+
+def check_manifests(manifests: list[dict]) -> None:
+    """The shards are 1..N of one N, each once, all dividing the same pages."""
+    shards = sorted((Shard.parse(m["shard"]) for m in manifests), key=lambda s: s.number)
+    count = shards[0].count if shards else 0
+    if [(s.number, s.count) for s in shards] != [(k, count) for k in range(1, count + 1)]:
+        raise ShardMismatch(f"the shards are {', '.join(map(str, shards)) or 'none'}: expected 1/N to N/N, "
+                            "each once")
+    if len({m["divided"] for m in manifests}) != 1:
+        raise ShardMismatch("the shards were built from different sets of pages (build them from the same "
+                            "generated docs/)")
+
+
+def cross_shard_anchor_problems(manifests: list[dict]) -> list[tuple[int, str]]:
+    """MkDocs' check of links to fragments, for the links whose page and target were
+    rendered by different shards: (log level, MkDocs' own message) for each broken one."""
+    anchors: dict[str, set[str]] = {}
+    for manifest in manifests:
+        anchors.update((page, set(ids)) for page, ids in manifest["anchors"].items())
+    problems = []
+    for manifest in manifests:
+        for source, target, anchor, link in manifest["unchecked"]:
+            ids = anchors.get(target)
+            if ids is not None and anchor not in ids:
+                problems.append((manifest["anchor_level"], f"Doc file '{source}' contains a link '{link}', but "
+                                 f"the doc '{target}' does not contain an anchor '#{anchor}'."))
+    return problems

@@ -7,12 +7,15 @@ that reads that file.
 
 from __future__ import annotations
 
+import json
+import logging
 import os
 import shutil
 import subprocess
 import sys
 import tempfile
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 
@@ -38,6 +41,7 @@ def mkdocs_env(root: Path | None = None) -> dict[str, str]:
     env = dict(os.environ)
     env.setdefault("NO_MKDOCS_2_WARNING", "1")   # Material 9.8's end-of-life banner
     env.setdefault("PYTHONUTF8", "1")
+    env.pop(_plugin().SHARD_VARIABLE, None)      # a whole build, unless the caller names a shard
     if root is not None:
         epoch = source_date_epoch(root)
         if epoch:
@@ -67,37 +71,289 @@ def _index_search(scratch: Path, quiet: bool, corpus=None) -> None:
         print(f"search index: {count} pages in {time.perf_counter() - started:.2f} s", file=sys.stderr)
 
 
-def build_site(root: Path, site_dir: Path, strict: bool = True, quiet: bool = False, corpus=None) -> float:
-    """``mkdocs build`` into a scratch folder; replace ``site_dir`` only on success."""
-    site_dir = site_dir if site_dir.is_absolute() else root / site_dir
-    site_dir.parent.mkdir(parents=True, exist_ok=True)
-    prefix = f".{site_dir.name}-building-"
-    _remove_stale_scratch(site_dir.parent, prefix)
-    scratch = Path(tempfile.mkdtemp(prefix=prefix, dir=site_dir.parent))
-    command = [sys.executable, "-m", "mkdocs", "build", "--clean", "--config-file",
-               str(root / "mkdocs.yml"), "--site-dir", str(scratch)]
-    if strict:
-        command.append("--strict")
+def _absolute(root: Path, site_dir: Path) -> Path:
+    return site_dir if site_dir.is_absolute() else root / site_dir
+
+
+def _scratch_dir(site_dir: Path) -> Path:
+    """A new folder beside the site; an interrupted build's are removed by the next one."""
+    return Path(tempfile.mkdtemp(prefix=f".{site_dir.name}-building-", dir=site_dir.parent))
+
+
+def _mkdocs_command(root: Path, out: Path, strict: bool) -> list[str]:
     # Never ``mkdocs --quiet``: it hides warnings from the counter behind ``--strict`` too, so a
     # quiet build would pass with warnings. Quiet here means: keep MkDocs' INFO lines to ourselves.
-    started = time.perf_counter()
+    command = [sys.executable, "-m", "mkdocs", "build", "--clean", "--config-file", str(root / "mkdocs.yml"),
+               "--site-dir", str(out)]
+    return command + ["--strict"] if strict else command
+
+
+def _run_mkdocs(root: Path, out: Path, strict: bool, quiet: bool, shard: str | None = None) -> None:
+    """One ``mkdocs build`` into ``out`` (of the whole site, or of ``shard``); its output
+    goes to the console as it comes, or only its problems when ``quiet``."""
+    env = mkdocs_env(root)
+    if shard is not None:
+        env[_plugin().SHARD_VARIABLE] = shard
+    result = subprocess.run(_mkdocs_command(root, out, strict), cwd=root, env=env, text=True,
+                            stdout=subprocess.PIPE if quiet else None,
+                            stderr=subprocess.STDOUT if quiet else None)
+    if quiet:
+        _report([result.stdout or ""], quiet)
+    if result.returncode != 0:
+        raise SiteError(f"mkdocs build failed (exit {result.returncode}); the previous site is untouched")
+
+
+@contextmanager
+def _replacing(site_dir: Path):
+    """A scratch folder beside ``site_dir`` that takes its place if the block succeeds; on
+    any failure the previous site stays as it was and the scratch folder goes."""
+    site_dir.parent.mkdir(parents=True, exist_ok=True)
+    _remove_stale_scratch(site_dir.parent, f".{site_dir.name}-building-")
+    scratch = _scratch_dir(site_dir)
     try:
-        result = subprocess.run(command, cwd=root, env=mkdocs_env(root), text=True,
-                                stdout=subprocess.PIPE if quiet else None,
-                                stderr=subprocess.STDOUT if quiet else None)
-        if quiet:
-            problems = [line for line in (result.stdout or "").splitlines()
-                        if not line.startswith("INFO ") and line.strip()]
-            if problems:
-                print("\n".join(problems), file=sys.stderr)
-        if result.returncode != 0:
-            raise SiteError(f"mkdocs build failed (exit {result.returncode}); the previous site is untouched")
-        _index_search(scratch, quiet, corpus)
+        yield scratch
         _swap(scratch, site_dir)
     finally:
         if scratch.exists():
             shutil.rmtree(scratch, ignore_errors=True)
+
+
+def build_site(root: Path, site_dir: Path, strict: bool = True, quiet: bool = False, corpus=None,
+               jobs: int = 1) -> float:
+    """``mkdocs build`` into a scratch folder; replace ``site_dir`` only on success.
+
+    With ``jobs`` > 1 the site is built in that many shards at once (separate processes,
+    so separate cores; see mkdocs_plugin.py) and merged: the same files as one process."""
+    site_dir = _absolute(root, site_dir)
+    started = time.perf_counter()
+    if jobs > 1:
+        obstacle = shard_obstacle(root)
+        if obstacle:
+            if not quiet:
+                print(f"note: building in one process: {obstacle}", file=sys.stderr)
+            jobs = 1
+    with _replacing(site_dir) as scratch:
+        if jobs > 1:
+            _build_in_shards(root, site_dir, scratch, jobs, strict, quiet)
+        else:
+            _run_mkdocs(root, scratch, strict, quiet)
+        _index_search(scratch, quiet, corpus)
     return time.perf_counter() - started
+
+
+def build_shard(root: Path, site_dir: Path, shard: str, strict: bool = True, quiet: bool = False) -> float:
+    """Shard ``shard`` ("K/N") of the site into ``site_dir``, for :func:`merge_site`: with
+    N CI jobs building one shard each, a site too large for one machine's cores."""
+    site_dir = _absolute(root, site_dir)
+    started = time.perf_counter()
+    try:
+        shard = str(_plugin().Shard.parse(shard))
+    except ValueError as exc:
+        raise SiteError(str(exc)) from exc
+    obstacle = shard_obstacle(root)
+    if obstacle:
+        raise SiteError(f"cannot build a shard: {obstacle}")
+    with _replacing(site_dir) as scratch:
+        _run_mkdocs(root, scratch, strict, quiet, shard=shard)
+    return time.perf_counter() - started
+
+
+def merge_site(root: Path, shard_dirs: list[Path], site_dir: Path, strict: bool = True, quiet: bool = False,
+               corpus=None) -> float:
+    """The shards built by :func:`build_shard`, merged into ``site_dir`` with its search
+    index: the site one ``build_site`` makes. The shard folders are left as they are."""
+    site_dir = _absolute(root, site_dir)
+    started = time.perf_counter()
+    with _replacing(site_dir) as scratch:
+        merge_shards([_absolute(root, folder) for folder in shard_dirs], scratch, strict, quiet)
+        _index_search(scratch, quiet, corpus)
+    return time.perf_counter() - started
+
+
+# ---- shards: several ``mkdocs build`` processes, one site -----------------------------------
+
+# Documents + entities per MkDocs process at least. Measured on 2 cores (docs/benchmarks.md): two
+# processes break even at 40 and save 10% of `corpus build` at 100, 25% of the MkDocs step at 4,000.
+PAGES_PER_SHARD = 50
+MAX_SHARDS = 8
+
+
+def available_cores() -> int:
+    """The cores this process may run on (a CI container may get fewer than the machine has)."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0)) or 1
+    return os.cpu_count() or 1
+
+
+def default_shards(pages: int) -> int:
+    """How many MkDocs processes build a site of ``pages`` documents and entities: one per
+    core (at most ``MAX_SHARDS``), but each with ``PAGES_PER_SHARD`` pages at least, since
+    every process first pays about a second to start MkDocs and read the files."""
+    return max(1, min(available_cores(), MAX_SHARDS, pages // PAGES_PER_SHARD))
+
+
+def _plugin():
+    """The plugin module, imported when needed: it imports MkDocs, which every other
+    command of the CLI can do without."""
+    from . import mkdocs_plugin
+
+    return mkdocs_plugin
+
+
+def shard_obstacle(root: Path) -> str | None:
+    """Why the project's ``mkdocs.yml`` cannot be built in shards (None: it can). Only the
+    corpus-publisher plugin divides the pages, and another plugin may write site-wide files
+    (a search index...) from the pages its shard saw."""
+    from mkdocs.config import load_config
+
+    logger = logging.getLogger("mkdocs")
+    level = logger.level
+    logger.setLevel(logging.CRITICAL)      # the build itself reports what is wrong with mkdocs.yml
+    try:
+        plugins = list(load_config(str(root / "mkdocs.yml")).plugins)
+    except Exception as exc:   # noqa: BLE001 - any failure here is the build's to report
+        return f"mkdocs.yml does not load ({exc.__class__.__name__})"
+    finally:
+        logger.setLevel(level)
+    name = _plugin().NAME
+    if name not in plugins:
+        return f"mkdocs.yml does not list the {name} plugin"
+    others = [other for other in plugins if other != name]
+    return f"mkdocs.yml lists other plugins ({', '.join(others)})" if others else None
+
+
+def _build_in_shards(root: Path, site_dir: Path, into: Path, count: int, strict: bool, quiet: bool) -> None:
+    """Build ``count`` shards at once, shard 1 into ``into`` and the others into folders
+    beside the site, then merge those into ``into``."""
+    outs = [into] + [_scratch_dir(site_dir) for _ in range(count - 1)]
+    try:
+        _run_shards(root, outs, strict, quiet)
+        merge_shards(outs, into, strict, quiet)
+    finally:
+        for out in outs[1:]:
+            shutil.rmtree(out, ignore_errors=True)
+
+
+def _run_shards(root: Path, outs: list[Path], strict: bool, quiet: bool) -> None:
+    """Run shard k of N into ``outs[k - 1]`` for every k at once, wait for all (so every
+    shard's problems are reported), fail if any failed."""
+    env = mkdocs_env(root)
+    logs = [tempfile.TemporaryFile() for _ in outs]    # not pipes: a full pipe would stall its shard
+    processes: list[subprocess.Popen] = []
+    try:
+        for number, (out, log) in enumerate(zip(outs, logs), 1):
+            shard_env = dict(env, **{_plugin().SHARD_VARIABLE: f"{number}/{len(outs)}"})
+            processes.append(subprocess.Popen(_mkdocs_command(root, out, strict), cwd=root, env=shard_env,
+                                              stdout=log, stderr=subprocess.STDOUT))
+        codes = [process.wait() for process in processes]
+        outputs = []
+        for log in logs:
+            log.seek(0)
+            outputs.append(log.read().decode("utf-8", errors="replace"))
+    finally:
+        for process in processes:
+            if process.poll() is None:
+                process.kill()
+                process.wait()
+        for log in logs:
+            log.close()
+    _report(outputs, quiet)
+    failed = [f"{number}/{len(outs)} (exit {code})" for number, code in enumerate(codes, 1) if code]
+    if failed:
+        raise SiteError(f"mkdocs build failed in shard {', '.join(failed)}; the previous site is untouched")
+
+
+def _log_records(text: str) -> list[str]:
+    """MkDocs' output as records: a line and the indented lines after it (the pages listed
+    under a message, a traceback's frames)."""
+    records: list[str] = []
+    for line in text.splitlines():
+        if not line.strip():
+            continue
+        if records and line[:1].isspace():
+            records[-1] += "\n" + line
+        else:
+            records.append(line)
+    return records
+
+
+def _report(outputs: list[str], quiet: bool) -> None:
+    """The output of MkDocs (one process, or every shard in turn), each record once: every
+    shard renders the navigation's pages, and a problem there is told once. Only the
+    problems when ``quiet``."""
+    seen: set[str] = set()
+    for output in outputs:
+        for record in _log_records(output):
+            if record in seen or (quiet and record.startswith("INFO ")):
+                continue
+            seen.add(record)
+            print(record, file=sys.stderr)
+
+
+def merge_shards(shard_dirs: list[Path], into: Path, strict: bool = True, quiet: bool = False) -> None:
+    """Put the files of every shard into ``into`` (hard links where possible: the shards
+    stay as they are; a shard may be ``into`` itself), after the checks one process would
+    have made across them."""
+    manifests = [_read_manifest(folder) for folder in shard_dirs]
+    try:
+        _plugin().check_manifests(manifests)
+    except _plugin().ShardMismatch as exc:
+        raise SiteError(f"cannot merge: {exc}; the previous site is untouched") from exc
+    _check_across_shards(manifests, strict, quiet)
+    into.mkdir(parents=True, exist_ok=True)
+    for folder in shard_dirs:
+        if folder.resolve() != into.resolve():
+            _link_tree(folder, into)
+    (into / _plugin().MANIFEST).unlink(missing_ok=True)
+
+
+def _read_manifest(folder: Path) -> dict:
+    name = _plugin().MANIFEST
+    try:
+        return json.loads((folder / name).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise SiteError(f"{folder} is not a shard of a build (no readable {name}); the previous site "
+                        "is untouched") from exc
+
+
+def _check_across_shards(manifests: list[dict], strict: bool, quiet: bool) -> None:
+    """Links to fragments of a page another shard rendered: reported as MkDocs reports them,
+    and fatal like any warning under ``--strict``."""
+    warnings = 0
+    for level, message in _plugin().cross_shard_anchor_problems(manifests):
+        if level >= logging.WARNING:
+            warnings += 1
+        elif quiet:
+            continue
+        print(f"{logging.getLevelName(level):<7} -  {message}", file=sys.stderr)
+    if warnings and strict:
+        raise SiteError(f"mkdocs build failed: {warnings} warning(s) across shards in strict mode; the previous "
+                        "site is untouched")
+
+
+def _link_tree(source: Path, into: Path) -> None:
+    """Every file below ``source`` (but its manifest) at the same place below ``into``."""
+    manifest = _plugin().MANIFEST
+    for folder, _, names in os.walk(source):
+        relative = Path(folder).relative_to(source)
+        (into / relative).mkdir(parents=True, exist_ok=True)
+        for name in names:
+            if name != manifest or relative != Path("."):
+                _link(Path(folder) / name, into / relative / name, (relative / name).as_posix())
+
+
+def _link(source: Path, target: Path, name: str) -> None:
+    """A hard link (no copy, and the shard keeps its file), else a copy; never over a file."""
+    try:
+        os.link(source, target)
+        return
+    except FileExistsError:
+        pass
+    except OSError:
+        if not target.exists():
+            shutil.copy2(source, target)
+            return
+    raise SiteError(f"two shards wrote {name}; the previous site is untouched")
 
 
 def _swap(new: Path, target: Path) -> None:
