@@ -46,7 +46,8 @@ from . import rawhtml
 
 NAME = "corpus-publisher"           # the entry point in pyproject.toml
 SHARD_VARIABLE = "CORPUS_SHARD"     # "K/N": build shard K (1..N) of N
-MANIFEST = ".corpus-shard.json"     # written into a shard's output, consumed by the merge
+MANIFEST = "corpus-shard.json"      # in a shard's output, read by the merge (not hidden: CI
+                                    # artifact uploads leave out hidden files by default)
 
 
 @dataclass(frozen=True)

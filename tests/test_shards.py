@@ -114,6 +114,16 @@ def test_a_problem_on_a_navigation_page_is_reported_once(make_project):
 
 
 @pytest.mark.e2e
+def test_mkdocs_does_not_tell_that_a_page_or_template_is_left_to_another_shard(make_project):
+    root = shardable(make_project)
+    result = build(root, "site", 2)
+    assert result.returncode == 0, result.stderr
+    assert "Documentation built in" in result.stderr, "not quiet: MkDocs' INFO lines are shown"
+    for noise in ("excluded from the built site", "Page skipped", "Template skipped"):
+        assert noise not in result.stderr, result.stderr
+
+
+@pytest.mark.e2e
 def test_without_the_plugin_the_build_takes_one_process(make_project):
     root = make_project()       # the fixture's mkdocs.yml lists no plugin: MkDocs adds its search
     result = build(root, "site", 2)
@@ -137,7 +147,7 @@ def test_shards_built_apart_merge_into_the_one_process_build(make_project):
     result = corpus("merge", *shards, "--site-dir", str(root / "merged"), "--quiet", root=root)
     assert result.returncode == 0, result.stderr
     assert differences(root / "site", root / "merged") == []
-    assert (root / "shard-2/.corpus-shard.json").exists(), "the shards are left as they were"
+    assert (root / "shard-2/corpus-shard.json").exists(), "the shards are left as they were"
 
 
 # ---- the parts ------------------------------------------------------------------------------
@@ -192,7 +202,7 @@ def test_merging_refuses_a_file_written_by_two_shards(tmp_path):
     for number in (1, 2):
         folder = tmp_path / f"shard-{number}"
         (folder / "page").mkdir(parents=True)
-        (folder / ".corpus-shard.json").write_text(json.dumps(manifest(f"{number}/2")), encoding="utf-8")
+        (folder / "corpus-shard.json").write_text(json.dumps(manifest(f"{number}/2")), encoding="utf-8")
         (folder / f"page/{number}.html").write_text(str(number), encoding="utf-8")
         shards.append(folder)
     site.merge_shards(shards, tmp_path / "merged")
