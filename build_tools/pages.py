@@ -10,7 +10,6 @@ from __future__ import annotations
 import functools
 import html
 import json
-import multiprocessing
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from typing import Callable
@@ -522,40 +521,14 @@ class PageWriter:
     def quotes_pages(self) -> dict[str, str]:
         return {listing.path: listing.render() for listing in self.quotes_listings()}
 
-    def document_and_entity_pages(self, part: int, parts: int) -> dict[str, str]:
-        """Every ``parts``-th document and entity page, starting at ``part``."""
+    def all_pages(self) -> dict[str, str]:
+        """Every page, rendered in this process (pipeline.py renders them in parts, in
+        parallel, writing as it goes; this is for tests and small tools)."""
         pages = {}
-        for doc in self.corpus.documents[part::parts]:
+        for listing in self.listings():
+            pages[listing.path] = listing.render()
+        for doc in self.corpus.documents:
             pages[urls.document_page(doc.id)] = self.document(doc)
-        for entity in list(self.corpus.entities.values())[part::parts]:
+        for entity in self.corpus.entities.values():
             pages.update(self.entity(entity))
-        return pages
-
-    def all_pages(self, workers: int = 1) -> dict[str, str]:
-        """Every page. With ``workers`` > 1 the document and entity pages, nearly all the
-        work, are rendered in forked processes that share the resolved corpus."""
-        pages = {}
-        pages.update(self.documents_index())
-        pages.update(self.entities_index())
-        pages.update(self.claims_pages())
-        pages.update(self.quotes_pages())
-        if workers > 1 and "fork" in multiprocessing.get_all_start_methods():
-            global _FORKED_WRITER
-            _FORKED_WRITER = self
-            try:
-                with multiprocessing.get_context("fork").Pool(workers) as pool:
-                    for part in pool.starmap(_render_part, [(i, workers) for i in range(workers)]):
-                        pages.update(part)
-            finally:
-                _FORKED_WRITER = None
-        else:
-            pages.update(self.document_and_entity_pages(0, 1))
         return dict(sorted(pages.items()))
-
-
-_FORKED_WRITER: "PageWriter | None" = None
-
-
-def _render_part(part: int, parts: int) -> dict[str, str]:
-    assert _FORKED_WRITER is not None, "only called in processes forked by PageWriter.all_pages"
-    return _FORKED_WRITER.document_and_entity_pages(part, parts)

@@ -37,10 +37,17 @@ def check(project: Project) -> tuple[ResolvedCorpus | None, Diagnostics]:
 PARALLEL_FROM = 400     # units to render: below this, starting processes costs more than it saves
 
 
+def available_cores() -> int:
+    """The cores this process may run on (a CI container may get fewer than the machine has)."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0)) or 1
+    return os.cpu_count() or 1
+
+
 def default_workers(corpus: ResolvedCorpus) -> int:
     if len(corpus.documents) + len(corpus.entities) < PARALLEL_FROM:
         return 1
-    return max(1, min(os.cpu_count() or 1, 8))
+    return max(1, min(available_cores(), 8))
 
 
 class _Job:

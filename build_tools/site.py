@@ -18,6 +18,8 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 
+from .pipeline import available_cores
+
 
 class SiteError(Exception):
     pass
@@ -56,7 +58,7 @@ def _remove_stale_scratch(parent: Path, prefix: str) -> None:
             shutil.rmtree(stale, ignore_errors=True)
 
 
-def _index_search(scratch: Path, quiet: bool, corpus=None) -> None:
+def _index_search(scratch: Path, quiet: bool, corpus=None, prepared=None) -> None:
     """The search index (Pagefind, see search.py), written into the scratch site before
     the swap: if indexing fails, the previous site stays in place. ``corpus``, when given,
     is the resolved corpus the pages were generated from (its records need no parsing)."""
@@ -64,7 +66,7 @@ def _index_search(scratch: Path, quiet: bool, corpus=None) -> None:
 
     started = time.perf_counter()
     try:
-        count = build_search_index(scratch, corpus=corpus)
+        count = build_search_index(scratch, corpus=corpus, prepared=prepared)
     except (SearchIndexError, OSError) as exc:
         raise SiteError(f"search index failed: {exc}; the previous site is untouched") from exc
     if not quiet:
@@ -132,12 +134,21 @@ def build_site(root: Path, site_dir: Path, strict: bool = True, quiet: bool = Fa
             if not quiet:
                 print(f"note: building in one process: {obstacle}", file=sys.stderr)
             jobs = 1
-    with _replacing(site_dir) as scratch:
-        if jobs > 1:
-            _build_in_shards(root, site_dir, scratch, jobs, strict, quiet)
-        else:
-            _run_mkdocs(root, scratch, strict, quiet)
-        _index_search(scratch, quiet, corpus)
+    prepared = None
+    if corpus is not None:      # the corpus's search records are written while MkDocs runs
+        from .search import prepare_corpus_records
+
+        prepared = prepare_corpus_records(corpus)
+    try:
+        with _replacing(site_dir) as scratch:
+            if jobs > 1:
+                _build_in_shards(root, site_dir, scratch, jobs, strict, quiet)
+            else:
+                _run_mkdocs(root, scratch, strict, quiet)
+            _index_search(scratch, quiet, corpus, prepared)
+    finally:
+        if prepared is not None and prepared.exception() is None:
+            prepared.result().close()       # when MkDocs failed (else the index step closed it)
     return time.perf_counter() - started
 
 
@@ -176,13 +187,6 @@ def merge_site(root: Path, shard_dirs: list[Path], site_dir: Path, strict: bool 
 # processes break even at 40 and save 10% of `corpus build` at 100, 25% of the MkDocs step at 4,000.
 PAGES_PER_SHARD = 50
 MAX_SHARDS = 8
-
-
-def available_cores() -> int:
-    """The cores this process may run on (a CI container may get fewer than the machine has)."""
-    if hasattr(os, "sched_getaffinity"):
-        return len(os.sched_getaffinity(0)) or 1
-    return os.cpu_count() or 1
 
 
 def default_shards(pages: int) -> int:
