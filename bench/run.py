@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import shutil
 import statistics
 import subprocess
@@ -86,6 +87,13 @@ def write_plain(project: Path, dest: Path) -> int:
         (dest / "docs/e" / f"{entity['id']}.md").write_text(f"# {entity['name']}\n", encoding="utf-8")
         pages += 1
     return pages
+
+
+def generated_counts(stderr: str) -> tuple[str, str]:
+    """Files rewritten and parts rendered, from the summary line of ``corpus generate``
+    (the warnings printed before it may hold any text)."""
+    found = re.search(r"^generated \d+ pages .*?\((\d+) written, .*?; (\d+) parts rendered", stderr, re.M)
+    return (found.group(1), found.group(2)) if found else ("?", "?")
 
 
 def page_weights(project: Path, site: Path) -> dict:
@@ -160,8 +168,7 @@ def bench_size(articles, n: int, repeat: int, work: Path, registry_size: int) ->
     incremental = subprocess.run([py, "-m", "build_tools", "generate"], cwd=project, env=env, capture_output=True,
                                  text=True)
     incremental_s = time.perf_counter() - started
-    written = incremental.stderr.split("(", 1)[1].split(" written")[0] if "written" in incremental.stderr else "?"
-    rendered = incremental.stderr.split("; ", 1)[1].split(" parts rendered")[0] if " rendered" in incremental.stderr else "?"
+    written, rendered = generated_counts(incremental.stderr)
     layer.write_text(original, encoding="utf-8")
     session = json.loads(subprocess.run([py, str(HERE / "session_change.py"), str(project)], cwd=project, env=env,
                                         capture_output=True, text=True, check=True).stdout)
@@ -240,7 +247,14 @@ def main() -> int:
                         help="entities in the registry (default: three per document, at most 3,000)")
     parser.add_argument("--work", type=Path, default=None, help="scratch folder (default: a temporary one)")
     parser.add_argument("--report", type=Path, default=HERE / "report.md")
+    parser.add_argument("--from-json", type=Path, metavar="JSON",
+                        help="write the report again from the JSON a run wrote beside it (no measuring)")
     args = parser.parse_args()
+    if args.from_json:
+        results = json.loads(args.from_json.read_text(encoding="utf-8"))
+        args.report.write_text(report(results, args.repeat), encoding="utf-8")
+        print(args.report.read_text(encoding="utf-8"))
+        return 0
     if not DATA.exists():
         print(f"the ANT news corpus is not there ({DATA.relative_to(REPO.parent)}): this benchmark needs "
               "../shared/data/ant-news/ant_corpus_v1.1.tar.gz beside the repository", file=sys.stderr)
