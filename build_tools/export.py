@@ -610,28 +610,46 @@ class CorpusExports:
         ordered = [pieces[doc.id] for doc in corpus.documents]
         collection = w3c.corpus_collection_shell(sum(len(d.mentions) + len(d.claims) + len(d.quotes)
                                                      for d in corpus.documents))
-        items = ",\n".join(p["jsonld"] for p in ordered if p["jsonld"])
         dump = json_dump(corpus, [], self.base) | {"entities": [entity_record(e) for e in corpus.entities.values()]}
-        documents = ",\n".join(p["json"] for p in ordered)
-        files = {
-            CORPUS_JSONLD: _fill(dumps(collection), '"items": []',
-                                 '"items": [\n' + items + "\n    ]" if items else '"items": []'),
-            CORPUS_JSON: _fill(dumps(dump), '"documents": []',
-                               '"documents": [\n' + documents + "\n  ]" if documents else '"documents": []'),
+        files: dict[str, str | Chunks] = {
+            CORPUS_JSONLD: _fill(dumps(collection), '"items": []', '"items": [\n', ",\n",
+                                 [p["jsonld"] for p in ordered if p["jsonld"]], "\n    ]"),
+            CORPUS_JSON: _fill(dumps(dump), '"documents": []', '"documents": [\n', ",\n",
+                               [p["json"] for p in ordered], "\n  ]"),
             SCHEMA_JSON: dumps(json_schema(self.base)),
         }
         for name in CSV_TABLES:
-            body = (_csv_rows(CSV_COLUMNS[name], entity_rows(corpus, iris)) if name == "entities"
-                    else "".join(p[name] for p in ordered))
-            files[csv_path(name)] = _csv_text(CSV_COLUMNS[name], body)
+            rows = ([_csv_rows(CSV_COLUMNS[name], entity_rows(corpus, iris))] if name == "entities"
+                    else [p[name] for p in ordered])
+            files[csv_path(name)] = Chunks((_csv_text(CSV_COLUMNS[name], ""), *rows))
         return files
 
 
-def _fill(text: str, marker: str, value: str) -> str:
-    """``text`` with its one ``marker`` replaced (one copy of a value of hundreds of MB)."""
+class Chunks(tuple):
+    """A file's text in pieces, in order: the corpus-wide exports (hundreds of MB at 10,000
+    documents) are written piece by piece, never joined into one string in memory."""
+
+    def text(self) -> str:
+        return "".join(self)
+
+
+def text_of(content: "str | Chunks") -> str:
+    return content.text() if isinstance(content, Chunks) else content
+
+
+def _fill(text: str, marker: str, opening: str, separator: str, pieces: list[str], closing: str) -> "str | Chunks":
+    """``text`` with its one ``marker`` (an empty list) replaced by the list of ``pieces``."""
     head, found, tail = text.partition(marker)
     assert found and marker not in tail, marker
-    return "".join((head, value, tail))
+    if not pieces:
+        return text
+    chunks = [head + opening]
+    for index, piece in enumerate(pieces):
+        if index:
+            chunks.append(separator)
+        chunks.append(piece)
+    chunks.append(closing + tail)
+    return Chunks(chunks)
 
 
 def corpus_files(corpus: ResolvedCorpus, base: str | None = None) -> dict[str, str]:

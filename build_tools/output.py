@@ -45,6 +45,31 @@ def write_atomic(path: Path, data: bytes) -> None:
         raise
 
 
+def _same_pieces(path: Path, pieces: list[bytes]) -> bool:
+    """Whether the file holds exactly the pieces, read piece by piece (sizes first)."""
+    try:
+        if os.stat(path).st_size != sum(len(piece) for piece in pieces):
+            return False
+        with open(path, "rb") as handle:
+            return all(handle.read(len(piece)) == piece for piece in pieces)
+    except FileNotFoundError:
+        return False
+
+
+def write_atomic_chunks(path: Path, pieces: list[bytes]) -> None:
+    """Like :func:`write_atomic`, for content given in pieces (never joined in memory)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=path.suffix)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.writelines(pieces)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
 class OutputTree:
     """The generated folder ``docs_dir/folder``, written in parts (from several processes if
     need be: :meth:`write` touches only the files it is given), then :meth:`finish`-ed."""
@@ -60,7 +85,9 @@ class OutputTree:
         self._folders: set[Path] = set()
 
     def write(self, files: dict[str, str]) -> tuple[int, int]:
-        """Write the files whose content differs; returns (written, unchanged).
+        """Write the files whose content differs; returns (written, unchanged). A file may
+        be given in pieces (a tuple of str: export.Chunks), compared and written piece by
+        piece.
 
         A file that exists is replaced atomically (a preview server may be reading it); a
         new one is written in place, which is half the system calls: if the process dies
@@ -70,6 +97,14 @@ class OutputTree:
             if not rel.startswith(self.prefix) or ".." in rel.split("/"):
                 raise OutputError(f"refusing to write {rel!r} outside {self.prefix}")
             path = self.docs_dir / rel
+            if isinstance(content, tuple):          # export.Chunks: a large file, in pieces
+                pieces = [chunk.encode("utf-8") for chunk in content]
+                if _same_pieces(path, pieces):
+                    unchanged += 1
+                else:
+                    write_atomic_chunks(path, pieces)
+                    written += 1
+                continue
             data = content.encode("utf-8")
             try:
                 # a different size needs no reading (the corpus-wide exports are hundreds of MB)

@@ -99,3 +99,18 @@ def test_without_incremental_everything_is_rendered(generated):
     root, first = generated
     again = generate(Project(root), incremental=False)
     assert (again.rendered, again.reused, again.stats.written) == (first.rendered, 0, 0)
+
+
+def test_a_file_in_pieces_is_compared_and_written_piece_by_piece(tmp_path):
+    from build_tools.export import Chunks
+    from build_tools.output import OutputTree
+
+    tree = OutputTree(tmp_path, "corpus")
+    path = tmp_path / "corpus/exports/corpus.json"
+    assert tree.write({"corpus/exports/corpus.json": Chunks(("{\"ا\": ", "1}"))}) == (1, 0)
+    assert path.read_text(encoding="utf-8") == '{"ا": 1}'
+    stamp = path.stat().st_mtime_ns
+    assert tree.write({"corpus/exports/corpus.json": Chunks(('{"ا', '": 1}'))}) == (0, 1)   # same text
+    assert path.stat().st_mtime_ns == stamp
+    assert tree.write({"corpus/exports/corpus.json": Chunks(('{"ا": 2}',))}) == (1, 0)
+    assert path.read_text(encoding="utf-8") == '{"ا": 2}'
