@@ -26,6 +26,8 @@ class _Collector(FileSystemEventHandler):
     def on_any_event(self, event: FileSystemEvent) -> None:
         if event.event_type in ("opened", "closed_no_write"):
             return                                   # reading a file changes nothing
+        if event.is_directory and event.event_type == "modified":
+            return      # a folder "changes" with every file in it: the file's own event says which
         paths = [event.src_path, getattr(event, "dest_path", "")]
         self.batch.add(p if isinstance(p, str) else p.decode() for p in paths if p)
 

@@ -36,3 +36,4 @@ def test_an_edit_on_disk_is_reported_with_its_path(tmp_path):
     finally:
         stop()
     assert str(target) in seen[0]
+    assert str(folder) not in seen[0]       # the folder's own "modified" event would force a full scan
