@@ -231,12 +231,11 @@ class PageWriter:
 
     # ---- data for the reader (details over annotations, citation) --------------------
 
-    def entity_data(self, entity: Entity, page: str) -> dict:
-        return {
-            "name": entity.name, "label": entity.label, "type": entity.type,
-            "typeName": ENTITY_TYPE_NAMES.get(entity.type, entity.type),
-            "url": urls.link(page, urls.entity_page(entity.id)),
-        }
+    def entity_data(self, entity: Entity) -> dict:
+        """What the reader shows of an entity; its page and type name it makes from
+        ``entityPages`` and ``typeNames``, written once per page (a long article names a
+        hundred entities)."""
+        return {"name": entity.name, "label": entity.label, "type": entity.type}
 
     def annotation_data(self, doc: ResolvedDocument, page: str) -> str:
         """What the reader shows over each annotation of a document, as HTML-inert JSON.
@@ -248,7 +247,8 @@ class PageWriter:
         entities: dict[str, dict] = {}
 
         def ref(entity: Entity) -> str:
-            entities.setdefault(entity.id, self.entity_data(entity, page))
+            if entity.id not in entities:
+                entities[entity.id] = self.entity_data(entity)
             return entity.id
 
         for mention in doc.mentions:
@@ -272,7 +272,10 @@ class PageWriter:
                 "speaker": ref(quote.speaker),
                 "item": f"quote-{q.id}", "url": urls.link(page, self.quote_page[q.id], f"quote-{q.id}"),
             }
-        return json_for_html({"entities": entities, "claims": claims, "quotes": quotes})
+        types = sorted({e["type"] for e in entities.values()})
+        return json_for_html({"entities": entities, "claims": claims, "quotes": quotes,
+                              "entityPages": urls.link(page, urls.ENTITIES_INDEX),
+                              "typeNames": {t: ENTITY_TYPE_NAMES.get(t, t) for t in types}})
 
     def citation(self, doc: ResolvedDocument) -> dict[str, str]:
         """How to cite a document: Arabic plain text, and a BibTeX entry in two halves.

@@ -47,13 +47,15 @@ def test_document_page_carries_escaped_annotation_data(make_project):
     match = re.search(r'<div class="ann-data" hidden data-annotations="([^"]*)"></div>', page)
     assert match
     data = json.loads(html.unescape(match.group(1)))
-    assert set(data) == {"entities", "claims", "quotes"}
+    assert set(data) == {"entities", "claims", "quotes", "entityPages", "typeNames"}
     claim = data["claims"]["c-government-lies"]
     assert claim["claimant"] == "anonymous-morocco" and claim["about"] == ["moroccan-government"]
     assert claim["url"] == "../../claims/#claim-government-lies"
     assert data["quotes"]["q-government-lies-quote"]["speaker"] == "anonymous-morocco"
-    assert data["entities"]["morocco"]["url"] == "../../entities/morocco/"
-    assert data["entities"]["morocco"]["typeName"] == "مكان"
+    # the reader makes each entity's page and type name from these, written once per page
+    assert data["entityPages"] + "morocco/" == "../../entities/morocco/"
+    assert data["entities"]["morocco"] == {"name": "المغرب", "label": "Morocco", "type": "place"}
+    assert data["typeNames"]["place"] == "مكان"
 
 
 def test_hostile_names_stay_text_in_the_data_attribute(make_project):

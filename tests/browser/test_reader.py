@@ -104,7 +104,8 @@ def entity_of(pg, selector: str) -> dict:
     """What the page's data says about the entity of a mention."""
     return pg.evaluate("""s => {
       const data = JSON.parse(document.querySelector('.ann-data').getAttribute('data-annotations'));
-      return data.entities[document.querySelector(s).getAttribute('data-entity')];
+      const id = document.querySelector(s).getAttribute('data-entity');
+      return Object.assign({url: data.entityPages + id + '/'}, data.entities[id]);
     }""", selector)
 
 

@@ -545,6 +545,12 @@
     try {
       var parsed = JSON.parse(holder ? holder.getAttribute("data-annotations") : "{}");
       ["entities", "claims", "quotes"].forEach(function (k) { if (parsed[k]) data[k] = parsed[k]; });
+      // Each entity's page and type name are written once for the page, not once per entity.
+      Object.keys(data.entities).forEach(function (id) {
+        var entity = data.entities[id];
+        entity.url = (parsed.entityPages || "") + id + "/";
+        entity.typeName = (parsed.typeNames || {})[entity.type] || entity.type;
+      });
     } catch (e) { /* no details: toggles still work */ }
     var body = text.closest(".doc-body") || text.parentElement;
     page = { text: text, data: data, body: body };
