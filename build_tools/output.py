@@ -33,16 +33,7 @@ class OutputError(Exception):
 
 def write_atomic(path: Path, data: bytes) -> None:
     """Write a file through a temporary sibling and a rename: never half-written."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=path.suffix)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    write_atomic_chunks(path, [data])
 
 
 def _same_pieces(path: Path, pieces: list[bytes]) -> bool:
@@ -57,7 +48,8 @@ def _same_pieces(path: Path, pieces: list[bytes]) -> bool:
 
 
 def write_atomic_chunks(path: Path, pieces: list[bytes]) -> None:
-    """Like :func:`write_atomic`, for content given in pieces (never joined in memory)."""
+    """Write content given in pieces (never joined in memory) through a temporary sibling
+    and a rename: never half-written."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=path.suffix)
     try:
