@@ -404,19 +404,32 @@ class PageWriter:
         return (self.documents_listings() + self.entities_listings() + self.claims_listings()
                 + self.quotes_listings())
 
-    def documents_listings(self) -> list[Listing]:
-        slices = chunked(self.corpus.documents)
-        total = len(self.corpus.documents)
+    def _paged(self, first: str, title: str, template: str, name: str, items: list, *, size: int = PAGE_SIZE,
+               first_shows: str = "", shows_of=None, documents_of=None, **context) -> list[Listing]:
+        """A listing cut into pages of ``size``: page N renders ``template`` with its slice of
+        ``items`` as ``name``, the total, its number and the pager; ``first_shows`` is what
+        only the first page shows, ``shows_of(slice)`` what a page shows of its items besides
+        the documents ``documents_of(slice)`` (by default those the items belong to)."""
+        slices = chunked(items, size)
         out = []
         for number, part in enumerate(slices, 1):
-            page = listing_page(urls.DOCUMENTS_INDEX, number)
+            page = listing_page(first, number)
 
             def render(page=page, part=part, number=number) -> str:
-                body = self._render("documents.md.j2", page, documents=part, total=total, page_number=number,
-                                    pager=pager_html(urls.DOCUMENTS_INDEX, len(slices), number))
-                return front_matter("الوثائق" if number == 1 else f"الوثائق ({number})") + body
-            out.append(Listing(page, tuple(d.id for d in part), f"{total}|{len(slices)}", render))
+                body = self._render(template, page, **{name: part}, total=len(items), page_number=number,
+                                    pager=pager_html(first, len(slices), number), **context)
+                return front_matter(title if number == 1 else f"{title} ({number})") + body
+            shows = f"{len(items)}|{len(slices)}"
+            if number == 1 and first_shows:
+                shows += f"|{first_shows}"
+            if shows_of is not None:
+                shows += f"|{shows_of(part)}"
+            out.append(Listing(page, (documents_of or _documents_of)(part), shows, render))
         return out
+
+    def documents_listings(self) -> list[Listing]:
+        return self._paged(urls.DOCUMENTS_INDEX, "الوثائق", "documents.md.j2", "documents", self.corpus.documents,
+                           documents_of=lambda part: tuple(d.id for d in part))
 
     def entities_listings(self) -> list[Listing]:
         """Entities by type: the most mentioned on the index, every one on the type's pages."""
@@ -429,19 +442,9 @@ class PageWriter:
         for type_, items in by_type.items():
             items.sort(key=lambda e: (e.name, e.id))
             top[type_] = sorted(items, key=lambda e: (-counts[e.id], e.name, e.id))[:TOP] if len(items) > TOP else items
-            first = urls.type_page(type_)
-            slices = chunked(items, PAGE_SIZE * 2)
-            for number, part in enumerate(slices, 1):
-                page = listing_page(first, number)
-
-                def render(page=page, part=part, number=number, type_=type_, items=items, slices=slices,
-                           first=first) -> str:
-                    body = self._render("entity_type.md.j2", page, type=type_, entities=part, total=len(items),
-                                        counts=counts, pager=pager_html(first, len(slices), number))
-                    heading = ENTITY_TYPES[type_][0]
-                    return front_matter(heading if number == 1 else f"{heading} ({number})") + body
-                shown = ",".join(f"{e.id}:{counts[e.id]}" for e in part)
-                out.append(Listing(page, (), f"{len(items)}|{len(slices)}|{shown}", render))
+            out += self._paged(urls.type_page(type_), ENTITY_TYPES[type_][0], "entity_type.md.j2", "entities", items,
+                               size=PAGE_SIZE * 2, type=type_, counts=counts, documents_of=lambda part: (),
+                               shows_of=lambda part: ",".join(f"{e.id}:{counts[e.id]}" for e in part))
         totals = {t: len(v) for t, v in by_type.items()}
 
         def render_index() -> str:
@@ -466,51 +469,21 @@ class PageWriter:
                         by_target=self._ranked(by_target), target_total=len(by_target))
         overview_text = repr([overview["by_kind"], [(e.id, n) for e, n in overview["by_claimant"]],
                               [(e.id, n) for e, n in overview["by_target"]], len(by_claimant), len(by_target)])
-        slices = chunked(self.claims)
-        out = []
-        for number, part in enumerate(slices, 1):
-            page = listing_page(urls.CLAIMS_PAGE, number)
-
-            def render(page=page, part=part, number=number) -> str:
-                body = self._render("claims.md.j2", page, claims=part, total=len(self.claims), page_number=number,
-                                    pager=pager_html(urls.CLAIMS_PAGE, len(slices), number), writer=self, **overview)
-                return front_matter("الادعاءات" if number == 1 else f"الادعاءات ({number})") + body
-            shows = f"{len(self.claims)}|{len(slices)}" + (f"|{overview_text}" if number == 1 else "")
-            out.append(Listing(page, _documents_of(part), shows, render))
+        out = self._paged(urls.CLAIMS_PAGE, "الادعاءات", "claims.md.j2", "claims", self.claims,
+                          first_shows=overview_text, writer=self, **overview)
         for kind in CLAIM_KINDS:
             items = [c for c in self.claims if c.claim.kind == kind]
-            if not items:
-                continue
-            first = urls.claim_kind_page(kind)
-            kind_slices = chunked(items)
-            for number, part in enumerate(kind_slices, 1):
-                page = listing_page(first, number)
-
-                def render(page=page, part=part, number=number, kind=kind, items=items, first=first,
-                           kind_slices=kind_slices) -> str:
-                    body = self._render("claims_kind.md.j2", page, kind=kind, claims=part, total=len(items),
-                                        pager=pager_html(first, len(kind_slices), number), writer=self)
-                    return front_matter(CLAIM_KINDS[kind] if number == 1 else f"{CLAIM_KINDS[kind]} ({number})") + body
-                out.append(Listing(page, _documents_of(part), f"{len(items)}|{len(kind_slices)}", render))
+            if items:
+                out += self._paged(urls.claim_kind_page(kind), CLAIM_KINDS[kind], "claims_kind.md.j2", "claims",
+                                   items, kind=kind, writer=self)
         return out
 
     def quotes_listings(self) -> list[Listing]:
         by_speaker: Counter = Counter(q.speaker.id for q in self.quotes)
         speakers = self._ranked(by_speaker)
         speakers_text = repr([(e.id, n) for e, n in speakers]) + f"|{len(by_speaker)}"
-        slices = chunked(self.quotes)
-        out = []
-        for number, part in enumerate(slices, 1):
-            page = listing_page(urls.QUOTES_PAGE, number)
-
-            def render(page=page, part=part, number=number) -> str:
-                body = self._render("quotes.md.j2", page, quotes=part, total=len(self.quotes), page_number=number,
-                                    pager=pager_html(urls.QUOTES_PAGE, len(slices), number), by_speaker=speakers,
-                                    speaker_total=len(by_speaker), writer=self)
-                return front_matter("الاقتباسات" if number == 1 else f"الاقتباسات ({number})") + body
-            shows = f"{len(self.quotes)}|{len(slices)}" + (f"|{speakers_text}" if number == 1 else "")
-            out.append(Listing(page, _documents_of(part), shows, render))
-        return out
+        return self._paged(urls.QUOTES_PAGE, "الاقتباسات", "quotes.md.j2", "quotes", self.quotes,
+                           first_shows=speakers_text, by_speaker=speakers, speaker_total=len(by_speaker), writer=self)
 
     def documents_index(self) -> dict[str, str]:
         return {listing.path: listing.render() for listing in self.documents_listings()}
