@@ -15,6 +15,7 @@ annotation and checks every reference. Both collect all problems before giving u
 
 from __future__ import annotations
 
+import hashlib
 import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -42,9 +43,11 @@ MAX_TEXT_BYTES = 8 * 1024 * 1024
 
 @dataclass(frozen=True)
 class Project:
-    """Where a project's sources are."""
+    """Where a project's sources are, and the digest of each source file read so far
+    (fingerprints.py keys generated pages on them instead of reading the files again)."""
 
     root: Path
+    digests: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def corpus_dir(self) -> Path:
@@ -109,7 +112,12 @@ def _read_source(path: Path, project: Project, diagnostics: Diagnostics) -> str 
         diagnostics.error(Location(rel), "unreadable", f"cannot read the file: {exc.strerror}",
                           "check that the file exists and is readable")
         return None
+    project.digests[rel] = file_digest(data)
     return decode_utf8(data, rel, diagnostics)
+
+
+def file_digest(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
 def _load_yaml_file(path: Path, project: Project, diagnostics: Diagnostics):

@@ -26,7 +26,7 @@ import hashlib
 from functools import lru_cache
 from pathlib import Path
 
-from .corpus import Project, ResolvedCorpus
+from .corpus import Project, ResolvedCorpus, file_digest
 
 PACKAGE = Path(__file__).resolve().parent
 
@@ -53,24 +53,30 @@ def code_version() -> str:
     return _hash(*(part for p in files for part in (p.relative_to(PACKAGE).as_posix(), p.read_bytes())))
 
 
-def _file_bytes(path: Path) -> bytes:
-    try:
-        return path.read_bytes()
-    except OSError:
-        return b"\0missing"
+def _digest(project: Project, path: Path) -> str:
+    """The file's digest as the loader recorded it when it read the file (read here only
+    for a file the loader left alone, such as a ``*.proposed.yml`` beside the layers)."""
+    rel = project.rel(path)
+    digest = project.digests.get(rel)
+    if digest is None:
+        try:
+            digest = file_digest(path.read_bytes())
+        except OSError:
+            digest = "missing"
+    return digest
 
 
 def document_sources(project: Project, doc_id: str) -> str:
     """A hash of one document's source files (text, metadata, every file of its layers)."""
-    parts: list[bytes | str] = []
+    parts: list[str] = []
     for path in (project.corpus_dir / f"{doc_id}.txt", project.corpus_dir / f"{doc_id}.yml"):
-        parts += [path.name, _file_bytes(path)]
+        parts += [path.name, _digest(project, path)]
     folder = project.annotations_dir / doc_id
     if folder.is_dir():
         for path in sorted(folder.iterdir()):
             if path.is_file():
-                parts += [path.name, _file_bytes(path)]
-    return _hash(*parts)
+                parts += [path.name, _digest(project, path)]
+    return _key(*parts)
 
 
 class Fingerprints:
@@ -79,7 +85,7 @@ class Fingerprints:
     def __init__(self, project: Project, corpus: ResolvedCorpus, base: str | None,
                  claim_page: dict[str, str], quote_page: dict[str, str], sources: dict[str, str] | None = None):
         self.corpus = corpus
-        self.common = _hash(code_version(), _file_bytes(project.annotations_dir / "entities.yml"), base or "")
+        self.common = _key(code_version(), _digest(project, project.annotations_dir / "entities.yml"), base or "")
         self.sources = sources if sources is not None else \
             {doc.id: document_sources(project, doc.id) for doc in corpus.documents}
         self.claim_page = claim_page
