@@ -91,15 +91,25 @@ class ResolvedCorpus:
         self.claims_by_claimant: dict[str, list[ResolvedClaim]] = defaultdict(list)
         self.claims_about: dict[str, list[ResolvedClaim]] = defaultdict(list)
         self.quotes_by_speaker: dict[str, list[ResolvedQuote]] = defaultdict(list)
+        # entity id -> the documents that mention or quote it, or make or target a claim with it
+        self.documents_of_entity: dict[str, list[str]] = defaultdict(list)
         for doc in self.documents:
+            involved = set()
             for mention in doc.mentions:
                 self.mentions_by_entity[mention.entity.id].append(mention)
+                involved.add(mention.entity.id)
             for claim in doc.claims:
                 self.claims_by_claimant[claim.claimant.id].append(claim)
+                involved.add(claim.claimant.id)
                 for target in claim.about:
                     self.claims_about[target.id].append(claim)
+                    involved.add(target.id)
             for quote in doc.quotes:
                 self.quotes_by_speaker[quote.speaker.id].append(quote)
+                involved.add(quote.speaker.id)
+            doc_id = doc.id
+            for entity_id in involved:
+                self.documents_of_entity[entity_id].append(doc_id)
 
 
 # ---- loading -------------------------------------------------------------------------

@@ -90,7 +90,6 @@ class Fingerprints:
             {doc.id: document_sources(project, doc.id) for doc in corpus.documents}
         self.claim_page = claim_page
         self.quote_page = quote_page
-        self.order = {doc.id: i for i, doc in enumerate(corpus.documents)}
 
     def document_page(self, doc_id: str) -> str:
         doc = self.corpus.by_id[doc_id]
@@ -101,13 +100,8 @@ class Fingerprints:
         return _key("document-exports", self.common, self.sources[doc_id])
 
     def entity_pages(self, entity_id: str) -> str:
-        corpus = self.corpus
-        related = {m.document_id for m in corpus.mentions_by_entity.get(entity_id, ())}
-        related.update(c.document_id for c in corpus.claims_by_claimant.get(entity_id, ()))
-        related.update(c.document_id for c in corpus.claims_about.get(entity_id, ()))
-        related.update(q.document_id for q in corpus.quotes_by_speaker.get(entity_id, ()))
-        ordered = sorted(related, key=self.order.__getitem__)
-        return _key("entity-pages", self.common, entity_id, *(f"{d}:{self.sources[d]}" for d in ordered))
+        related = self.corpus.documents_of_entity.get(entity_id, ())     # in corpus order
+        return _key("entity-pages", self.common, entity_id, *(f"{d}:{self.sources[d]}" for d in related))
 
     def listing(self, path: str, documents: tuple[str, ...], shows: str) -> str:
         return _key("listing", self.common, path, shows, *(f"{d}:{self.sources[d]}" for d in documents))

@@ -6,11 +6,13 @@ into or cleaned, so hand-written pages cannot be deleted by a misconfiguration.
 
 from __future__ import annotations
 
-import json
 import os
 import tempfile
+import threading
 from dataclasses import dataclass
 from pathlib import Path
+
+import orjson
 
 MARKER = ".generated-by-corpus-publisher"
 MANIFEST = ".generated-units.json"      # what incremental generation knows (pipeline.py)
@@ -47,19 +49,46 @@ def _same_pieces(path: Path, pieces: list[bytes]) -> bool:
         return False
 
 
+LARGE = 16 * 2**20      # bytes: a replaced file this large is deleted by a thread (_replace)
+_UMASK = os.umask(0)
+os.umask(_UMASK)
+
+
 def write_atomic_chunks(path: Path, pieces: list[bytes]) -> None:
     """Write content given in pieces (never joined in memory) through a temporary sibling
-    and a rename: never half-written."""
+    and a rename: never half-written. The file gets the usual permissions (a temporary
+    file is readable by its owner only, and a web server may run as another user)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=path.suffix)
     try:
         with os.fdopen(fd, "wb") as handle:
+            os.fchmod(handle.fileno(), 0o666 & ~_UMASK)
             handle.writelines(pieces)
-        os.replace(tmp, path)
+        _replace(tmp, path)
     except BaseException:
         if os.path.exists(tmp):
             os.unlink(tmp)
         raise
+
+
+def _replace(tmp: str, path: Path) -> None:
+    """``os.replace``; the blocks of a large file it replaces are freed by a thread.
+
+    Replacing a file frees the old one's blocks in the call itself: 0.3 s for the
+    corpus-wide exports of 10,000 documents, on every run of a preview session. A second
+    link keeps the old file alive through the rename; a thread then removes that link
+    (the process waits for it before it exits)."""
+    try:
+        large = os.stat(path).st_size >= LARGE
+    except FileNotFoundError:
+        large = False
+    if not large:
+        os.replace(tmp, path)
+        return
+    doomed = f"{tmp}.old"
+    os.link(path, doomed)
+    os.replace(tmp, path)
+    threading.Thread(target=os.unlink, args=(doomed,), name="unlink-replaced").start()
 
 
 class OutputTree:
@@ -78,8 +107,8 @@ class OutputTree:
 
     def write(self, files: dict[str, str]) -> tuple[int, int]:
         """Write the files whose content differs; returns (written, unchanged). A file may
-        be given in pieces (a tuple of str: export.Chunks), compared and written piece by
-        piece.
+        be given in pieces (a tuple of str or UTF-8 bytes: export.Chunks), compared and
+        written piece by piece.
 
         A file that exists is replaced atomically (a preview server may be reading it); a
         new one is written in place, which is half the system calls: if the process dies
@@ -90,7 +119,7 @@ class OutputTree:
                 raise OutputError(f"refusing to write {rel!r} outside {self.prefix}")
             path = self.docs_dir / rel
             if isinstance(content, tuple):          # export.Chunks: a large file, in pieces
-                pieces = [chunk.encode("utf-8") for chunk in content]
+                pieces = [chunk if isinstance(chunk, bytes) else chunk.encode("utf-8") for chunk in content]
                 if _same_pieces(path, pieces):
                     unchanged += 1
                 else:
@@ -141,14 +170,15 @@ class OutputTree:
 
     def read_manifest(self) -> dict:
         try:
-            data = json.loads((self.target / MANIFEST).read_text(encoding="utf-8"))
+            data = orjson.loads((self.target / MANIFEST).read_bytes())
         except (OSError, ValueError):
             return {}
         return data if isinstance(data, dict) else {}
 
     def write_manifest(self, manifest: dict) -> None:
         self.target.mkdir(parents=True, exist_ok=True)
-        write_atomic(self.target / MANIFEST, json.dumps(manifest, sort_keys=True).encode("utf-8"))
+        # orjson: the manifest of 10,000 documents (25,000 parts) took 0.2 s with json
+        write_atomic(self.target / MANIFEST, orjson.dumps(manifest, option=orjson.OPT_SORT_KEYS))
 
     def finish(self, wanted: set[str], previous: set[str] | None = None) -> int:
         """Write the marker and remove every file not in ``wanted``; returns how many.

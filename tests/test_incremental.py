@@ -114,3 +114,31 @@ def test_a_file_in_pieces_is_compared_and_written_piece_by_piece(tmp_path):
     assert path.stat().st_mtime_ns == stamp
     assert tree.write({"corpus/exports/corpus.json": Chunks(('{"ا": 2}',))}) == (1, 0)
     assert path.read_text(encoding="utf-8") == '{"ا": 2}'
+    assert tree.write({"corpus/exports/corpus.json": Chunks(('{"ا": ', "3".encode(), "}"))}) == (1, 0)
+    assert path.read_text(encoding="utf-8") == '{"ا": 3}'       # str and UTF-8 bytes pieces mix
+    assert Chunks(('{"ا": ', "3".encode(), "}")).text() == '{"ا": 3}'
+
+
+def test_replaced_files_have_the_usual_permissions_and_large_ones_are_freed_later(tmp_path, monkeypatch):
+    import os
+    import threading
+
+    from build_tools import output
+
+    old_umask = os.umask(0o022)
+    try:
+        monkeypatch.setattr(output, "_UMASK", 0o022)
+        monkeypatch.setattr(output, "LARGE", 10)
+        path = tmp_path / "corpus/exports/corpus.jsonld"
+        output.write_atomic(path, b"small")                  # new: no file to free
+        assert oct(path.stat().st_mode & 0o777) == "0o644"   # not mkstemp's 0o600
+        output.write_atomic(path, b"x" * 20)                 # replaces a small file
+        output.write_atomic(path, b"the third content")      # replaces a large one
+        for thread in threading.enumerate():
+            if thread.name == "unlink-replaced":
+                thread.join()
+    finally:
+        os.umask(old_umask)
+    assert path.read_bytes() == b"the third content"
+    assert oct(path.stat().st_mode & 0o777) == "0o644"
+    assert sorted(p.name for p in path.parent.iterdir()) == ["corpus.jsonld"]   # no temporary file left
