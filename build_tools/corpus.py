@@ -190,11 +190,28 @@ def load_corpus(project: Project) -> tuple[Corpus, Diagnostics]:
     """Read every source file into the typed model; report every problem."""
     diagnostics = Diagnostics()
     corpus = Corpus()
-    if not project.corpus_dir.is_dir():
-        diagnostics.error(Location("corpus"), "missing-directory", "there is no corpus/ directory",
-                          "run the command from the project root, or pass --root")
+    if not _has_corpus_dir(project, diagnostics):
         return corpus, diagnostics
+    load_registry(project, corpus, diagnostics)
+    for stem, text_path, meta_path in document_files(project, diagnostics):
+        document = _load_document(stem, text_path, meta_path, project, diagnostics)
+        if document is not None:
+            corpus.documents[stem] = document
+    for folder in layer_folders(project, diagnostics):
+        _load_layers(folder, corpus, project, diagnostics)
+    return corpus, diagnostics
 
+
+def _has_corpus_dir(project: Project, diagnostics: Diagnostics) -> bool:
+    if project.corpus_dir.is_dir():
+        return True
+    diagnostics.error(Location("corpus"), "missing-directory", "there is no corpus/ directory",
+                      "run the command from the project root, or pass --root")
+    return False
+
+
+def load_registry(project: Project, corpus: Corpus, diagnostics: Diagnostics) -> None:
+    """The entity registry into ``corpus.entities`` (and the ids that failed to load)."""
     registry_path = project.annotations_dir / REGISTRY_FILE
     if registry_path.is_file():
         root = _load_yaml_file(registry_path, project, diagnostics)
@@ -211,6 +228,10 @@ def load_corpus(project: Project) -> tuple[Corpus, Diagnostics]:
         diagnostics.error(Location(project.rel(registry_path)), "missing-file",
                           "there is no entity registry", f"create {project.rel(registry_path)} with 'entities: []'")
 
+
+def document_files(project: Project, diagnostics: Diagnostics) -> list[tuple[str, Path, Path]]:
+    """(id, text, metadata) of every document with both files, in id order; stray files,
+    bad ids and documents missing a file are reported."""
     listing = sorted(project.corpus_dir.iterdir())
     texts = {p.stem: p for p in listing if p.suffix == ".txt"}
     metas = {p.stem: p for p in listing if p.suffix == ".yml"}
@@ -219,6 +240,7 @@ def load_corpus(project: Project) -> tuple[Corpus, Diagnostics]:
             diagnostics.error(Location(project.rel(path)), "unknown-file",
                               "corpus/ holds only <id>.txt texts and <id>.yml metadata",
                               "rename the file (metadata files end in .yml, not .yaml)")
+    found = []
     for stem in sorted(set(texts) | set(metas)):
         where = Location(project.rel(texts.get(stem) or metas[stem]))
         if not is_slug(stem):
@@ -233,19 +255,23 @@ def load_corpus(project: Project) -> tuple[Corpus, Diagnostics]:
             diagnostics.error(where, "missing-file", f"document '{stem}' has metadata but no text",
                               f"create corpus/{stem}.txt with the text")
             continue
-        document = _load_document(stem, texts[stem], metas[stem], project, diagnostics)
-        if document is not None:
-            corpus.documents[stem] = document
+        found.append((stem, texts[stem], metas[stem]))
+    return found
 
-    if project.annotations_dir.is_dir():
-        for path in sorted(project.annotations_dir.iterdir()):
-            if path.is_dir():
-                _load_layers(path, corpus, project, diagnostics)
-            elif path.name != REGISTRY_FILE and not path.name.startswith("."):
-                diagnostics.error(Location(project.rel(path)), "unknown-file",
-                                  "annotations/ holds entities.yml and one folder per document",
-                                  "move the file into annotations/<document-id>/")
-    return corpus, diagnostics
+
+def layer_folders(project: Project, diagnostics: Diagnostics) -> list[Path]:
+    """The folders of annotations/, in name order; stray files there are reported."""
+    if not project.annotations_dir.is_dir():
+        return []
+    folders = []
+    for path in sorted(project.annotations_dir.iterdir()):
+        if path.is_dir():
+            folders.append(path)
+        elif path.name != REGISTRY_FILE and not path.name.startswith("."):
+            diagnostics.error(Location(project.rel(path)), "unknown-file",
+                              "annotations/ holds entities.yml and one folder per document",
+                              "move the file into annotations/<document-id>/")
+    return folders
 
 
 def _load_document(doc_id: str, text_path: Path, meta_path: Path, project: Project,
@@ -385,32 +411,55 @@ def resolve_document(document: Document, layers: Layers, entities: dict[str, Ent
     return ResolvedDocument(document, tuple(resolved_mentions), tuple(claims), tuple(quotes))
 
 
+def layer_ids(corpus: Corpus) -> list[tuple[str, str, Location]]:
+    """(kind, id, place) of every claim and quote, in document order."""
+    return [(kind, item.id, item.field_locs["id"])
+            for doc_id in sorted(corpus.layers)
+            for kind, items in (("claim", corpus.layers[doc_id].claims), ("quote", corpus.layers[doc_id].quotes))
+            for item in items]
+
+
+def check_unique_ids(ids: list[tuple[str, str, Location]], diagnostics: Diagnostics) -> None:
+    """Claim ids, and quote ids, are unique across the corpus: each repeat is reported."""
+    first: dict[tuple[str, str], Location] = {}
+    for kind, ident, loc in ids:
+        if (kind, ident) in first:
+            diagnostics.error(loc, "duplicate-id", f"{kind} id '{ident}' is already used at {first[kind, ident]}",
+                              f"{kind} ids are unique across the corpus; add a distinguishing word")
+        else:
+            first[kind, ident] = loc
+
+
 def _check_unique_ids(corpus: Corpus, diagnostics: Diagnostics) -> None:
-    for kind, getter in (("claim", lambda l: l.claims), ("quote", lambda l: l.quotes)):
-        first: dict[str, Location] = {}
-        for doc_id in sorted(corpus.layers):
-            for item in getter(corpus.layers[doc_id]):
-                loc = item.field_locs["id"]
-                if item.id in first:
-                    diagnostics.error(loc, "duplicate-id", f"{kind} id '{item.id}' is already used at {first[item.id]}",
-                                      f"{kind} ids are unique across the corpus; add a distinguishing word")
-                else:
-                    first[item.id] = loc
+    check_unique_ids(layer_ids(corpus), diagnostics)
 
 
 def resolve_corpus(corpus: Corpus, diagnostics: Diagnostics) -> ResolvedCorpus:
     _check_unique_ids(corpus, diagnostics)
+    return ResolvedCorpus(dict(sorted(corpus.entities.items())), resolve_documents(corpus, diagnostics))
+
+
+def resolve_documents(corpus: Corpus, diagnostics: Diagnostics) -> list[ResolvedDocument]:
+    """Every loaded document resolved, in id order."""
     documents = []
+    quiet_entities = _Everything() if corpus.registry_missing else corpus.broken_entities
     for doc_id in sorted(corpus.documents):
         layers = corpus.layers.get(doc_id, Layers(doc_id))
-        quiet_entities = _Everything() if corpus.registry_missing else corpus.broken_entities
         documents.append(resolve_document(corpus.documents[doc_id], layers, corpus.entities, diagnostics,
                                           quiet_entities, corpus.broken_quotes.get(doc_id, frozenset())))
-    return ResolvedCorpus(dict(sorted(corpus.entities.items())), documents)
+    return documents
 
 
-def load_and_resolve(project: Project) -> tuple[ResolvedCorpus | None, Diagnostics]:
-    """Load and resolve the whole project; ``None`` when any error was found."""
+def load_and_resolve(project: Project, workers: int = 1) -> tuple[ResolvedCorpus | None, Diagnostics]:
+    """Load and resolve the whole project; ``None`` when any error was found. With
+    ``workers`` > 1, the documents are loaded and resolved by that many processes
+    (parallel_load.py): the same corpus and the same problems, sooner."""
+    if workers > 1:
+        from .parallel_load import load_and_resolve_in_parts
+
+        loaded = load_and_resolve_in_parts(project, workers)
+        if loaded is not None:
+            return loaded
     corpus, diagnostics = load_corpus(project)
     resolved = resolve_corpus(corpus, diagnostics)
     if diagnostics.has_errors():

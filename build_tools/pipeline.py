@@ -30,8 +30,8 @@ class GenerateResult:
     paths: set[str] = field(default_factory=set, repr=False)    # every file written or kept
 
 
-def check(project: Project) -> tuple[ResolvedCorpus | None, Diagnostics]:
-    return load_and_resolve(project)
+def check(project: Project, workers: int | None = None) -> tuple[ResolvedCorpus | None, Diagnostics]:
+    return load_and_resolve(project, workers or max_workers())
 
 
 PARALLEL_FROM = 400     # units to render: below this, starting processes costs more than it saves
@@ -44,10 +44,14 @@ def available_cores() -> int:
     return os.cpu_count() or 1
 
 
+def max_workers() -> int:
+    return max(1, min(available_cores(), 8))
+
+
 def default_workers(corpus: ResolvedCorpus) -> int:
     if len(corpus.documents) + len(corpus.entities) < PARALLEL_FROM:
         return 1
-    return max(1, min(available_cores(), 8))
+    return max_workers()
 
 
 class _Job:
@@ -169,7 +173,7 @@ def generate(project: Project, docs_dir: Path | None = None, base_url: str | Non
     exports. The result is the same as a clean generation (tests/test_incremental.py and
     tests/test_scale.py hold them equal)."""
     t0 = time.perf_counter()
-    corpus, diagnostics = load_and_resolve(project)
+    corpus, diagnostics = load_and_resolve(project, workers or max_workers())
     loaded = time.perf_counter() - t0
     if corpus is None:
         raise CorpusError(diagnostics)

@@ -1,0 +1,80 @@
+"""Loading on several processes gives what one process gives: documents, order, problems."""
+
+from __future__ import annotations
+
+import pytest
+
+from build_tools import parallel_load
+from build_tools.corpus import Project, load_and_resolve
+from corpus_fixtures import CLAIMS, MENTIONS, META, QUOTES, TEXT, fixture_files, write_files
+
+DOCS = 23
+
+
+def many_documents(**extra: str | bytes) -> dict[str, str | bytes]:
+    files = fixture_files()
+    for n in range(DOCS):
+        doc = f"doc-{n:02d}"
+        files[f"corpus/{doc}.txt"] = TEXT
+        files[f"corpus/{doc}.yml"] = META
+        files[f"annotations/{doc}/mentions.yml"] = MENTIONS
+        files[f"annotations/{doc}/claims.yml"] = CLAIMS.replace("id: government-lies\n", f"id: lies-{n}\n")
+        files[f"annotations/{doc}/quotes.yml"] = QUOTES.replace("government-lies-quote", f"lies-quote-{n}")
+        files[f"annotations/{doc}/claims.yml"] = files[f"annotations/{doc}/claims.yml"].replace(
+            "government-lies-quote", f"lies-quote-{n}")
+    # warnings, spread over the parts: CRLF metadata, a text not in NFC
+    files["corpus/doc-03.yml"] = META.replace("\n", "\r\n")
+    files["corpus/doc-17.txt"] = TEXT.replace("الخبر", "الخبر e\u0301")
+    files.update(extra)
+    return files
+
+
+def both_ways(root, workers: int, monkeypatch):
+    monkeypatch.setattr(parallel_load, "MIN_DOCUMENTS", 2)
+    serial_project, parallel_project = Project(root), Project(root)
+    serial = load_and_resolve(serial_project)
+    parallel = load_and_resolve(parallel_project, workers)
+    return (serial, serial_project), (parallel, parallel_project)
+
+
+@pytest.mark.parametrize("workers", [2, 3])
+def test_the_same_corpus_problems_and_digests(tmp_path, monkeypatch, workers):
+    root = write_files(tmp_path, many_documents())
+    ((serial, serial_diagnostics), serial_project), ((parallel, parallel_diagnostics), parallel_project) = \
+        both_ways(root, workers, monkeypatch)
+    assert serial is not None and parallel is not None
+    assert [d.id for d in parallel.documents] == [d.id for d in serial.documents]
+    assert len(parallel.documents) == DOCS + 1
+    assert parallel.documents == serial.documents
+    assert parallel.entities == serial.entities
+    assert [d.format() for d in parallel_diagnostics] == [d.format() for d in serial_diagnostics]
+    assert {d.code for d in serial_diagnostics} == {"yaml-crlf", "text-not-nfc"}
+    assert parallel_project.digests == serial_project.digests
+    # mentions point at the registry's own entities, as after a load in one process
+    for doc in parallel.documents:
+        for mention in doc.mentions:
+            assert mention.entity is parallel.entities[mention.entity.id]
+
+
+def test_the_same_errors_across_parts(tmp_path, monkeypatch):
+    files = many_documents(**{
+        # the same claim id in the first and the last part
+        "annotations/doc-21/claims.yml": CLAIMS.replace("government-lies-quote", "lies-quote-21")
+                                               .replace("id: government-lies\n", "id: lies-0\n"),
+        "annotations/doc-10/mentions.yml": MENTIONS.replace("entity: morocco\n", "entity: morroco\n"),
+        "annotations/doc-05/quotes.yml": "quotes:\n  - id: [broken\n",
+        "annotations/no-such-document/mentions.yml": MENTIONS,
+        "corpus/only-text.txt": TEXT,
+    })
+    root = write_files(tmp_path, files)
+    ((serial, serial_diagnostics), _), ((parallel, parallel_diagnostics), _) = both_ways(root, 3, monkeypatch)
+    assert serial is None and parallel is None
+    formatted = [d.format() for d in serial_diagnostics]
+    assert [d.format() for d in parallel_diagnostics] == formatted
+    codes = {d.code for d in serial_diagnostics}
+    assert {"duplicate-id", "unknown-entity", "yaml-syntax", "unknown-document", "missing-file"} <= codes
+
+
+def test_a_small_corpus_is_loaded_in_one_process(tmp_path):
+    root = write_files(tmp_path, fixture_files())
+    assert parallel_load.load_and_resolve_in_parts(Project(root), 2) is None
