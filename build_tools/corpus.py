@@ -193,7 +193,7 @@ def load_corpus(project: Project) -> tuple[Corpus, Diagnostics]:
     if not _has_corpus_dir(project, diagnostics):
         return corpus, diagnostics
     load_registry(project, corpus, diagnostics)
-    for stem, text_path, meta_path in document_files(project, diagnostics):
+    for stem, text_path, meta_path in document_paths(project, diagnostics):
         document = _load_document(stem, text_path, meta_path, project, diagnostics)
         if document is not None:
             corpus.documents[stem] = document
@@ -229,7 +229,7 @@ def load_registry(project: Project, corpus: Corpus, diagnostics: Diagnostics) ->
                           "there is no entity registry", f"create {project.rel(registry_path)} with 'entities: []'")
 
 
-def document_files(project: Project, diagnostics: Diagnostics) -> list[tuple[str, Path, Path]]:
+def document_paths(project: Project, diagnostics: Diagnostics) -> list[tuple[str, Path, Path]]:
     """(id, text, metadata) of every document with both files, in id order; stray files,
     bad ids and documents missing a file are reported."""
     listing = sorted(project.corpus_dir.iterdir())

@@ -57,6 +57,7 @@ RTL_LANGUAGES = {"ar", "arc", "ckb", "dv", "fa", "he", "ks", "ku", "ps", "sd", "
 WIKIDATA_ENTITY = "http://www.wikidata.org/entity/"
 
 CORPUS_JSONLD = urls.export_file("corpus.jsonld")
+CORPUS_LABEL = "Annotated corpus: all annotations"
 CORPUS_JSON = urls.export_file("corpus.json")
 SCHEMA_JSON = urls.export_file("corpus.schema.json")
 CSV_TABLES = ("documents", "entities", "mentions", "claims", "quotes")
@@ -130,14 +131,15 @@ class Iris:
     def text(self, doc_id: str) -> str:
         return self.file(document_file(doc_id, "txt"))
 
-    def document_collection(self, doc_id: str) -> str:
+    def annotation_page(self, doc_id: str) -> str:
+        """A document's annotations: one page of the corpus's annotation collection."""
         return self.file(document_file(doc_id, "jsonld"))
 
     def corpus_collection(self) -> str:
         return self.file(CORPUS_JSONLD)
 
     def annotation(self, doc_id: str, html_id: str) -> str:
-        return f"{self.document_collection(doc_id)}#{html_id}"
+        return f"{self.annotation_page(doc_id)}#{html_id}"
 
     def vocabulary(self) -> str:
         return self.file(urls.export_file("vocabulary#"))
@@ -223,16 +225,14 @@ def dumps(data: Any) -> str:
     return orjson.dumps(data, option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE).decode("utf-8")
 
 
-def dumps_collection(collection: dict) -> str:
-    """An AnnotationCollection as JSON with one annotation per line: half the size of an
-    indented file, and a change to one annotation is a one-line diff."""
-    page = collection["first"]
-    shell = {**collection, "first": {**page, "items": []}}
-    text = dumps(shell)
+def dumps_page(page: dict) -> str:
+    """An AnnotationPage as JSON with one annotation per line: half the size of an indented
+    file, and a change to one annotation is a one-line diff."""
+    text = dumps({**page, "items": []})
     marker = '"items": []'
     assert text.count(marker) == 1
-    items = ",\n".join("      " + json.dumps(item, ensure_ascii=False) for item in page["items"])
-    return text.replace(marker, '"items": [\n' + items + "\n    ]" if items else marker)
+    items = ",\n".join("    " + json.dumps(item, ensure_ascii=False) for item in page["items"])
+    return text.replace(marker, '"items": [\n' + items + "\n  ]" if items else marker)
 
 
 # ---- W3C Web Annotation ---------------------------------------------------------------
@@ -341,37 +341,52 @@ class W3CExporter:
                 + [self.claim(doc, c) for c in doc.claims]
                 + [self.quote(doc, q) for q in doc.quotes])
 
-    def _collection(self, iri: str, label: str, docs: list[ResolvedDocument], entities: list[Entity]) -> dict:
-        items = [a for doc in docs for a in self.annotations(doc)]
-        return {
-            "@context": self.context(),
-            "id": iri,
-            "type": "AnnotationCollection",
-            "label": label,
-            "total": len(items),
-            "entityRecords": [entity_record(e) for e in entities],
-            "first": {
-                "id": f"{iri}#page-1",
-                "type": "AnnotationPage",
-                "startIndex": 0,
-                "items": items,
-            },
-        }
-
-    def document_collection(self, doc: ResolvedDocument) -> dict:
-        return self._collection(self.iris.document_collection(doc.id), doc.meta.title, [doc],
-                                referenced_entities(self.corpus, [doc]))
-
-    def corpus_collection_shell(self, total: int) -> dict:
-        """The corpus collection without its items (``"items": []``), for CorpusExports."""
-        iri = self.iris.corpus_collection()
-        shell = self._collection(iri, "Annotated corpus: all annotations", [], list(self.corpus.entities.values()))
-        shell["total"] = total
-        return shell
-
     def corpus_collection(self) -> dict:
-        return self._collection(self.iris.corpus_collection(), "Annotated corpus: all annotations",
-                                self.corpus.documents, list(self.corpus.entities.values()))
+        """The corpus's AnnotationCollection, paged as the W3C Web Annotation Protocol pages
+        a collection: its pages are the documents' files (:meth:`page`), in document order,
+        linked by ``first``/``last`` here and ``next``/``prev`` on each page. No file grows
+        with the corpus, each annotation is written once, and a change to one document
+        rewrites its page and this small file only.
+
+        The pages carry no ``startIndex`` (a SHOULD of the protocol): it would change on
+        every page after a document whose annotations were added or removed."""
+        documents = self.corpus.documents
+        collection = {
+            "@context": self.context(),
+            "id": self.iris.corpus_collection(),
+            "type": "AnnotationCollection",
+            "label": CORPUS_LABEL,
+            "total": sum(len(d.mentions) + len(d.claims) + len(d.quotes) for d in documents),
+            "entityRecords": [entity_record(e) for e in self.corpus.entities.values()],
+        }
+        if documents:
+            collection["first"] = self.iris.annotation_page(documents[0].id)
+            collection["last"] = self.iris.annotation_page(documents[-1].id)
+        return collection
+
+    def page(self, doc: ResolvedDocument, previous: str | None = None, following: str | None = None) -> dict:
+        """A document's annotations as a page of the corpus collection; ``previous`` and
+        ``following`` are the ids of the documents before and after it. The page also
+        carries the records of the entities it refers to, so that it imports on its own."""
+        page = {
+            "@context": self.context(),
+            "id": self.iris.annotation_page(doc.id),
+            "type": "AnnotationPage",
+            "label": doc.meta.title,
+            "partOf": {"id": self.iris.corpus_collection(), "type": "AnnotationCollection", "label": CORPUS_LABEL},
+        }
+        if previous:
+            page["prev"] = self.iris.annotation_page(previous)
+        if following:
+            page["next"] = self.iris.annotation_page(following)
+        page["entityRecords"] = [entity_record(e) for e in referenced_entities(self.corpus, [doc])]
+        page["items"] = self.annotations(doc)
+        return page
+
+    def pages(self) -> list[dict]:
+        """Every page of the corpus collection, in order."""
+        around = neighbours(self.corpus)
+        return [self.page(doc, *around[doc.id]) for doc in self.corpus.documents]
 
 
 # ---- CSV ---------------------------------------------------------------------------------
@@ -583,12 +598,11 @@ class CorpusExports:
         self.base = base
         self._pieces: dict[str, tuple[str, dict[str, bytes]]] = {}   # doc id -> (key, pieces)
 
-    def _document_pieces(self, w3c: "W3CExporter", iris: Iris, doc: ResolvedDocument) -> dict[str, bytes]:
+    def _document_pieces(self, iris: Iris, doc: ResolvedDocument) -> dict[str, bytes]:
         """The document's pieces, encoded once: at 10,000 documents, encoding every piece
         again on each run of a session took half a second."""
-        items = ",\n".join("      " + json.dumps(item, ensure_ascii=False) for item in w3c.annotations(doc))
         data = orjson.dumps(document_data(doc), option=orjson.OPT_INDENT_2).decode("utf-8")
-        pieces = {"jsonld": items, "json": "\n".join("    " + line for line in data.split("\n"))}
+        pieces = {"json": "\n".join("    " + line for line in data.split("\n"))}
         for name, rows in document_rows(doc, iris).items():
             pieces[name] = _csv_rows(CSV_COLUMNS[name], rows)
         return {name: text.encode("utf-8") for name, text in pieces.items()}
@@ -603,19 +617,16 @@ class CorpusExports:
             key = keys.get(doc.id)
             kept = self._pieces.get(doc.id)
             if key is None or kept is None or kept[0] != key:
-                kept = (key, self._document_pieces(w3c, iris, doc))
+                kept = (key, self._document_pieces(iris, doc))
                 if key is not None:
                     self._pieces[doc.id] = kept
             pieces[doc.id] = kept[1]
         for gone in set(self._pieces) - set(pieces):
             del self._pieces[gone]
         ordered = [pieces[doc.id] for doc in corpus.documents]
-        collection = w3c.corpus_collection_shell(sum(len(d.mentions) + len(d.claims) + len(d.quotes)
-                                                     for d in corpus.documents))
         dump = json_dump(corpus, [], self.base) | {"entities": [entity_record(e) for e in corpus.entities.values()]}
         files: dict[str, str | Chunks] = {
-            CORPUS_JSONLD: _fill(dumps(collection), '"items": []', '"items": [\n', ",\n",
-                                 [p["jsonld"] for p in ordered if p["jsonld"]], "\n    ]"),
+            CORPUS_JSONLD: dumps(w3c.corpus_collection()),
             CORPUS_JSON: _fill(dumps(dump), '"documents": []', '"documents": [\n', ",\n",
                                [p["json"] for p in ordered], "\n  ]"),
             SCHEMA_JSON: dumps(json_schema(self.base)),
@@ -662,7 +673,7 @@ def corpus_files(corpus: ResolvedCorpus, base: str | None = None) -> dict[str, s
     """The corpus-wide export files, ``{path under docs/: text}``."""
     w3c = W3CExporter(corpus, base)
     files = {
-        CORPUS_JSONLD: dumps_collection(w3c.corpus_collection()),
+        CORPUS_JSONLD: dumps(w3c.corpus_collection()),
         CORPUS_JSON: dumps(json_dump(corpus, base=base)),
         SCHEMA_JSON: dumps(json_schema(base)),
     }
@@ -671,10 +682,13 @@ def corpus_files(corpus: ResolvedCorpus, base: str | None = None) -> dict[str, s
     return files
 
 
-def document_files(w3c: W3CExporter, doc: ResolvedDocument, base: str | None = None) -> dict[str, str]:
-    """One document's export files: its annotations (JSON-LD), its model (JSON), its text."""
+def document_files(w3c: W3CExporter, doc: ResolvedDocument, base: str | None = None,
+                   previous: str | None = None, following: str | None = None) -> dict[str, str]:
+    """One document's export files: its annotations (JSON-LD, a page of the corpus
+    collection between the documents ``previous`` and ``following``), its model (JSON),
+    its text."""
     return {
-        document_file(doc.id, "jsonld"): dumps_collection(w3c.document_collection(doc)),
+        document_file(doc.id, "jsonld"): dumps_page(w3c.page(doc, previous, following)),
         document_file(doc.id, "json"): dumps(json_dump(w3c.corpus, [doc], base)),
         document_file(doc.id, "txt"): doc.text,
     }
@@ -685,6 +699,13 @@ def site_files(corpus: ResolvedCorpus, base: str | None = None) -> dict[str, str
     files = corpus_files(corpus, base)
     w3c = W3CExporter(corpus, base)
     for doc in corpus.documents:
-        files.update(document_files(w3c, doc, base))
+        files.update(document_files(w3c, doc, base, *neighbours(corpus)[doc.id]))
     return files
+
+
+def neighbours(corpus: ResolvedCorpus) -> dict[str, tuple[str | None, str | None]]:
+    """The documents before and after each one, in corpus order (the pages' ``prev`` and
+    ``next``)."""
+    ids = [None] + [doc.id for doc in corpus.documents] + [None]
+    return {ids[i]: (ids[i - 1], ids[i + 1]) for i in range(1, len(ids) - 1)}
 

@@ -6,8 +6,9 @@ document's exports, an entity's pages. Its key hashes everything its content dep
 - the code (every module and template of this package) and the entity registry: when
   either changes, every key changes;
 - for a document's page and exports: the bytes of the document's sources (text,
-  metadata, annotation layers), and for the page the listing pages its claims and
-  quotes link to (their place in the corpus-wide listings);
+  metadata, annotation layers); for the page, the listing pages its claims and quotes
+  link to (their place in the corpus-wide listings); for the exports, the documents
+  before and after it (its W3C annotation page links to theirs);
 - for an entity's pages: the id and the source hashes of every document that mentions
   the entity, quotes it or makes or targets a claim with it, in corpus order (its
   keyword-in-context lines, counts, claims, quotes and co-occurring entities all come
@@ -27,6 +28,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from .corpus import Project, ResolvedCorpus, file_digest
+from .export import neighbours
 
 PACKAGE = Path(__file__).resolve().parent
 
@@ -90,6 +92,7 @@ class Fingerprints:
             {doc.id: document_sources(project, doc.id) for doc in corpus.documents}
         self.claim_page = claim_page
         self.quote_page = quote_page
+        self.neighbours = neighbours(corpus)
 
     def document_page(self, doc_id: str) -> str:
         doc = self.corpus.by_id[doc_id]
@@ -97,7 +100,10 @@ class Fingerprints:
         return _key("document-page", self.common, self.sources[doc_id], *listing)
 
     def document_exports(self, doc_id: str) -> str:
-        return _key("document-exports", self.common, self.sources[doc_id])
+        """The annotations' file is a page of the corpus collection, linked to the pages of
+        the documents before and after it."""
+        previous, following = self.neighbours[doc_id]
+        return _key("document-exports", self.common, self.sources[doc_id], previous or "", following or "")
 
     def entity_pages(self, entity_id: str) -> str:
         related = self.corpus.documents_of_entity.get(entity_id, ())     # in corpus order

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 from .corpus import (
     Corpus, Project, ResolvedCorpus, _has_corpus_dir, _load_document, _load_layers, check_unique_ids,
-    document_files, layer_folders, layer_ids, load_registry, resolve_documents,
+    document_paths, layer_folders, layer_ids, load_registry, resolve_documents,
 )
 from .diagnostics import Diagnostics
 from .model import Entity
@@ -110,7 +110,7 @@ def load_and_resolve_in_parts(project: Project, workers: int) -> tuple[ResolvedC
     registry = Corpus()
     if not _has_corpus_dir(project, diagnostics):
         return None
-    files = document_files(project, diagnostics)
+    files = document_paths(project, diagnostics)
     if len(files) < MIN_DOCUMENTS:
         return None
     load_registry(project, registry, diagnostics)

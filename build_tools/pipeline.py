@@ -101,7 +101,7 @@ class _Job:
         if kind == "document-page":
             return {urls.document_page(ident): self.writer.document(self.corpus.by_id[ident])}
         if kind == "document-exports":
-            return export.document_files(self.w3c, self.corpus.by_id[ident], self.base)
+            return export.document_files(self.w3c, self.corpus.by_id[ident], self.base, *self.keys.neighbours[ident])
         if kind == "entity-pages":
             return self.writer.entity(self.corpus.entities[ident])
         raise ValueError(f"unknown unit {name!r}")

@@ -1,8 +1,10 @@
 """Import W3C Web Annotation JSON-LD: our own exports (a lossless round trip) and
 annotations made with other tools (Recogito, Hypothesis, INCEpTION...).
 
-Accepted input: an ``AnnotationCollection`` whose pages are embedded (``first``, then
-``next``), an ``AnnotationPage``, a single ``Annotation``, or a JSON list of annotations.
+Accepted input: an ``AnnotationCollection`` whose pages (``first``, then ``next``) are
+embedded or are files beside it (our corpus export: ``corpus.jsonld`` and a page per
+document in ``documents/``; nothing is fetched from the network), an ``AnnotationPage``,
+a single ``Annotation``, or a JSON list of annotations.
 
 Which document: the target's ``source`` IRI when it is one of ours
 (``…/corpus/exports/documents/<id>.txt`` or the page ``…/corpus/documents/<id>/``), else
@@ -54,7 +56,7 @@ TYPE_WORDS = {
     "org": "organisation", "organization": "organisation", "orgname": "organisation",
     "misc": "misc", "miscellaneous": "misc", "mis": "misc",
 }
-MAX_PAGES = 10_000
+MAX_PAGES = 1_000_000         # a corpus's collection has one page per document
 
 
 def _types(value) -> list[str]:
@@ -79,8 +81,9 @@ def _has_surrogates(value) -> bool:
     return False
 
 
-def collect(data, where: str, diagnostics: Diagnostics) -> tuple[list[dict], list]:
-    """The annotations of a file, and the entity records it carries."""
+def collect(data, where: str, diagnostics: Diagnostics, fetch=None) -> tuple[list[dict], list]:
+    """The annotations of a file, and the entity records it carries. ``fetch(iri)`` gives
+    a collection's page that is not embedded (``None``: not available)."""
     records = []
     if isinstance(data, list):
         return [a for a in data if isinstance(a, dict)], records
@@ -94,25 +97,74 @@ def collect(data, where: str, diagnostics: Diagnostics) -> tuple[list[dict], lis
     if "Annotation" in types:
         return [data], records
     if "AnnotationCollection" in types:
-        records = _as_list(data.get("entityRecords"))
-        items = []
-        page = data.get("first")
-        pages = 0
-        while page is not None and pages < MAX_PAGES:
-            if not isinstance(page, dict):
-                diagnostics.error(Location(where), "w3c-page-not-embedded",
-                                  f"the collection's page {page!r} is not in the file",
-                                  "export the collection with its pages embedded (nothing is fetched)")
-                break
-            items.extend(a for a in _as_list(page.get("items")) if isinstance(a, dict))
-            page = page.get("next")
-            pages += 1
-        return items, records
+        return _collection_items(data, where, diagnostics, fetch), _as_list(data.get("entityRecords"))
     if "AnnotationPage" in types:
-        return [a for a in _as_list(data.get("items")) if isinstance(a, dict)], records
+        return ([a for a in _as_list(data.get("items")) if isinstance(a, dict)],
+                _as_list(data.get("entityRecords")))
     diagnostics.error(Location(where), "w3c-shape", f"unknown type {data.get('type')!r}",
                       "give an AnnotationCollection, an AnnotationPage, an Annotation or a list of them")
     return [], records
+
+
+def _collection_items(data: dict, where: str, diagnostics: Diagnostics, fetch) -> list[dict]:
+    """The items of every page of a collection, from ``first`` along ``next``."""
+    items: list[dict] = []
+    page = data.get("first")
+    seen: set[str] = set()
+    while page is not None and len(seen) < MAX_PAGES:
+        if isinstance(page, str):
+            if page in seen:
+                diagnostics.error(Location(where), "w3c-page-loop", f"the collection's pages loop back to {page}",
+                                  "check the pages' 'next' links")
+                break
+            seen.add(page)
+            fetched = fetch(page) if fetch is not None else None
+            if fetched is None:
+                diagnostics.error(Location(where), "w3c-page-not-embedded",
+                                  f"the collection's page {page!r} is neither in the file nor beside it",
+                                  "keep the collection's page files where the export put them (the folder "
+                                  "documents/ beside corpus.jsonld), or give a collection with its pages "
+                                  "embedded (nothing is fetched from the network)")
+                break
+            page = fetched
+        if not isinstance(page, dict):
+            diagnostics.error(Location(where), "w3c-shape", "a page of the collection is not a JSON object",
+                              "give each page as an AnnotationPage")
+            break
+        items.extend(a for a in _as_list(page.get("items")) if isinstance(a, dict))
+        page = page.get("next")
+    return items
+
+
+def page_files(path: Path, collection: dict, diagnostics: Diagnostics):
+    """A ``fetch`` for :func:`collect` that reads a collection's pages from the files
+    beside it: a page whose IRI is in the collection's own folder (its ``id`` up to the
+    last ``/``) is the file at the same place under the collection file's folder, as our
+    exports lay them out (``corpus.jsonld`` and ``documents/<id>.jsonld``). Nothing is
+    fetched from the network, and nothing outside that folder is read."""
+    own = collection.get("id") if isinstance(collection, dict) else None
+    if not isinstance(own, str) or "/" not in own:
+        return None
+    folder_iri = own.rsplit("/", 1)[0] + "/"
+
+    def read(iri: str) -> dict | None:
+        if not iri.startswith(folder_iri):
+            return None
+        parts = iri[len(folder_iri):].split("#", 1)[0].split("/")
+        if any(part in ("", ".", "..") or "\\" in part for part in parts):
+            return None
+        file = path.parent.joinpath(*parts)
+        if not file.is_file():
+            return None                     # reported by the caller, with its hint
+        try:
+            data = json.loads(file.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            diagnostics.error(Location(str(file)), "w3c-json", f"cannot read the collection's page {iri}: {exc}",
+                              "keep the page files as the export wrote them")
+            return {}                       # reported: the pages end here
+        return data if isinstance(data, dict) else None
+
+    return read
 
 
 # ---- selectors ----------------------------------------------------------------------
@@ -331,7 +383,7 @@ def import_w3c(path: Path, root: Path, document_id: str | None = None, force: bo
         diagnostics.error(Location(where), "w3c-json", "the file has unpaired UTF-16 surrogate escapes",
                           "fix the \\uD8xx escapes of the file")
         return plan
-    annotations, records = collect(data, where, diagnostics)
+    annotations, records = collect(data, where, diagnostics, page_files(path, data, diagnostics))
     for record in records:
         entity = entity_from_record(record, Location(where), diagnostics)
         if entity is not None:

@@ -114,7 +114,7 @@ def test_validator_fails_every_incorrect_sample(validator):
 @needs_w3c
 def test_validator_catches_each_defect_on_its_own(validator, seed):
     """Break one thing at a time in a valid annotation of ours: each break is caught."""
-    good = export.W3CExporter(seed, BASE).corpus_collection()["first"]["items"][0]
+    good = export.W3CExporter(seed, BASE).pages()[0]["items"][0]
     good = {"@context": export.ANNO_CONTEXT, **good}
     assert validator.annotation_failures(good) == []
     breaks = {
@@ -136,15 +136,40 @@ def test_validator_catches_each_defect_on_its_own(validator, seed):
 @needs_w3c
 def test_seed_jsonld_validates_against_the_w3c_assertions(validator, seed):
     exporter = export.W3CExporter(seed, BASE)
-    collections = [exporter.corpus_collection()] + [exporter.document_collection(d) for d in seed.documents]
-    for collection in collections:
-        assert validator.collection_failures(collection) == [], collection["id"]
-    assert collections[0]["total"] == sum(len(d.mentions) + len(d.claims) + len(d.quotes) for d in seed.documents)
+    collection = exporter.corpus_collection()
+    assert validator.collection_failures(collection) == []
+    assert collection["total"] == sum(len(d.mentions) + len(d.claims) + len(d.quotes) for d in seed.documents)
+    for page in exporter.pages():
+        assert validator.page_failures(page) == [], page["id"]
+
+
+def test_the_collection_is_paged_by_document(make_project):
+    """corpus.jsonld links its pages, the documents' files, in order: first, next..., last."""
+    files = fixture_files()
+    for name in ("alpha", "beta"):
+        files[f"corpus/{name}.txt"] = files["corpus/sample.txt"]
+        files[f"corpus/{name}.yml"] = files["corpus/sample.yml"]
+        files[f"annotations/{name}/mentions.yml"] = files["annotations/sample/mentions.yml"]
+    corpus, _ = require(Project(make_project(files)))
+    exporter = export.W3CExporter(corpus, BASE)
+    collection, pages = exporter.corpus_collection(), exporter.pages()
+    page_iri = f"{BASE}corpus/exports/documents/{{}}.jsonld".format
+    assert (collection["first"], collection["last"]) == (page_iri("alpha"), page_iri("sample"))
+    assert [p["id"] for p in pages] == [page_iri(d) for d in ("alpha", "beta", "sample")]
+    assert [(p.get("prev"), p.get("next")) for p in pages] == [
+        (None, page_iri("beta")), (page_iri("alpha"), page_iri("sample")), (page_iri("beta"), None)]
+    assert all(p["partOf"]["id"] == collection["id"] == f"{BASE}corpus/exports/corpus.jsonld" for p in pages)
+    assert collection["total"] == sum(len(p["items"]) for p in pages) == 3 * 3 + 1 + 1
+    assert "items" not in collection and all("startIndex" not in p for p in pages)
+    files = export.site_files(corpus, BASE)
+    assert json.loads(files[export.CORPUS_JSONLD]) == collection
+    assert [json.loads(files[export.document_file(d, "jsonld")]) for d in ("alpha", "beta", "sample")] == pages
 
 
 def test_seed_jsonld_selectors_and_bodies(seed):
     collection = export.W3CExporter(seed, BASE).corpus_collection()
-    items = collection["first"]["items"]
+    [page] = export.W3CExporter(seed, BASE).pages()
+    items = page["items"]
     assert collection["total"] == len(items) == 85
     assert len({a["id"] for a in items}) == len(items)
     doc = seed.documents[0]
@@ -184,7 +209,8 @@ def test_offsets_are_code_points_not_utf16_units(make_project):
                          "annotations/sample/quotes.yml": None, "annotations/sample/mentions.yml":
                          "mentions:\n  - entity: morocco\n    quote: \"المغرب\"\n    suffix: \"”\"\n"})
     corpus, _ = require(Project(root))
-    [annotation] = export.W3CExporter(corpus).corpus_collection()["first"]["items"]
+    [page] = export.W3CExporter(corpus).pages()
+    [annotation] = page["items"]
     position = annotation["target"]["selector"][1]
     assert (position["start"], position["end"]) == (text.index("المغرب"), text.index("المغرب") + 6)
     assert position["start"] == 16       # 17 in UTF-16 code units: 𝕏 is two of them
@@ -356,7 +382,7 @@ def test_fast_json_writes_exactly_what_the_json_module_writes():
 
     corpus, _ = require(Project(REPO))
     for data in (export.json_dump(corpus, base=BASE), export.json_schema(BASE),
-                 export.W3CExporter(corpus, BASE).corpus_collection(),
+                 export.W3CExporter(corpus, BASE).corpus_collection(), export.W3CExporter(corpus, BASE).pages()[0],
                  {"ar": "نص\u2028سطر", "ctl": "\x01\x1f\"\\", "n": [0, -3, 10**12], "e": {}, "l": []}):
         assert export.dumps(data) == json.dumps(data, ensure_ascii=False, indent=2) + "\n"
 

@@ -4,6 +4,7 @@ by a property test); annotations from other tools; what is refused and reported.
 from __future__ import annotations
 
 import json
+import posixpath
 import shutil
 import tempfile
 from pathlib import Path
@@ -11,7 +12,7 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from build_tools import export
+from build_tools import export, urls
 from build_tools.cli import main
 from build_tools.corpus import Project, load_and_resolve, require
 from build_tools.importing import AnchorWriter, field_lines, render_list, yaml_str
@@ -29,11 +30,20 @@ def fresh_copy(source: Path, target: Path) -> Path:
     return target
 
 
+def write_exports(files: dict, folder: Path) -> Path:
+    """The export files as a download of the site's exports folder; the collection's path."""
+    for rel, content in files.items():
+        path = folder / posixpath.relpath(rel, urls.EXPORTS)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(export.text_of(content), encoding="utf-8")
+    return folder / posixpath.relpath(export.CORPUS_JSONLD, urls.EXPORTS)
+
+
 def round_trip(source: Path, work: Path, export_path: str = export.CORPUS_JSONLD) -> tuple[dict, dict]:
     corpus, _ = require(Project(source))
     before = export.site_files(corpus, BASE)
-    jsonld = work / "export.jsonld"
-    jsonld.write_text(before[export_path], encoding="utf-8")
+    write_exports(before, work / "exports")
+    jsonld = work / "exports" / posixpath.relpath(export_path, urls.EXPORTS)
     target = fresh_copy(source, work / "target")
     plan = import_w3c(jsonld, target)
     assert not plan.diagnostics.has_errors(), [d.format() for d in plan.diagnostics]
@@ -57,7 +67,7 @@ def test_per_document_export_round_trips_too(tmp_path):
 def test_the_import_writes_ordinary_source_files(tmp_path):
     round_trip(REPO, tmp_path)
     mentions = (tmp_path / "target/annotations/nadortoday-2012-cyberwar/mentions.yml").read_text(encoding="utf-8")
-    assert mentions.startswith("# Imported by 'corpus import-w3c' from export.jsonld.\nmentions:\n  - entity: ")
+    assert mentions.startswith("# Imported by 'corpus import-w3c' from corpus.jsonld.\nmentions:\n  - entity: ")
     assert "occurrence: all" in mentions and "start:" not in mentions
     registry = (tmp_path / "target/annotations/entities.yml").read_text(encoding="utf-8")
     assert "  - id: abdelkrim-el-khattabi\n    type: person\n" in registry      # an entity with no mention
@@ -218,8 +228,7 @@ def test_refusals_are_reported_not_crashes(make_project, tmp_path):
 
 def test_missing_document_and_existing_files(tmp_path, make_project):
     corpus, _ = require(Project(REPO))
-    path = tmp_path / "seed.jsonld"
-    path.write_text(export.site_files(corpus)[export.CORPUS_JSONLD], encoding="utf-8")
+    path = write_exports(export.site_files(corpus), tmp_path / "exports")
     empty = tmp_path / "empty"
     (empty / "corpus").mkdir(parents=True)
     plan = import_w3c(path, empty)
@@ -238,11 +247,33 @@ def test_missing_document_and_existing_files(tmp_path, make_project):
 
 def test_cli_import_w3c(tmp_path, capsys):
     corpus, _ = require(Project(REPO))
-    path = tmp_path / "seed.jsonld"
-    path.write_text(export.site_files(corpus)[export.CORPUS_JSONLD], encoding="utf-8")
+    path = write_exports(export.site_files(corpus), tmp_path / "exports")
     target = fresh_copy(REPO, tmp_path / "target")
     assert main(["import-w3c", str(path), "--root", str(target)]) == 0
     captured = capsys.readouterr()
     assert json.loads(captured.out)["mentions"] == 49
     assert "corpus check: ok: 1 documents, 21 entities, 49 mentions, 24 claims, 12 quotes" in captured.err
     assert main(["import-w3c", str(path), "--root", str(target)]) == 1
+
+
+def test_collection_pages_are_read_only_from_beside_the_collection(make_project, tmp_path):
+    """A page given by IRI is read from the collection's own folder, never from elsewhere
+    (no network, no '..'); a missing page or a loop of pages is reported."""
+    root = make_project()
+    folder = tmp_path / "exports"
+    (folder / "documents").mkdir(parents=True)
+    (tmp_path / "secret.jsonld").write_text('{"type": "AnnotationPage", "items": []}', encoding="utf-8")
+    own = "https://example.org/site/corpus/exports/"
+    (folder / "documents/loop.jsonld").write_text(json.dumps(
+        {"type": "AnnotationPage", "id": own + "documents/loop.jsonld", "items": [],
+         "next": own + "documents/loop.jsonld"}), encoding="utf-8")
+    collection = folder / "corpus.jsonld"
+    for first, code in ((own + "../secret.jsonld", "w3c-page-not-embedded"),
+                        ("https://example.org/elsewhere/secret.jsonld", "w3c-page-not-embedded"),
+                        (own + "documents/missing.jsonld", "w3c-page-not-embedded"),
+                        (own + "documents/loop.jsonld", "w3c-page-loop")):
+        collection.write_text(json.dumps({"type": "AnnotationCollection", "id": own + "corpus.jsonld",
+                                          "first": first}), encoding="utf-8")
+        plan = import_w3c(collection, root)
+        assert [d.code for d in plan.diagnostics.errors] == [code], first
+        assert not plan.written

@@ -95,6 +95,30 @@ def test_an_annotation_change_renders_its_document_and_entities_only(make_projec
     same_as_clean(root, tmp_path)
 
 
+def test_documents_added_and_removed_relink_their_neighbours_pages(make_project, tmp_path):
+    """Each document's W3C annotation page links the pages before and after it: adding or
+    removing a document renders its neighbours' exports again, and only theirs."""
+    other = {"corpus/{}.txt": "نص آخر لا شرح فيه.\n", "corpus/{}.yml": 'title: "وثيقة أخرى"\nlanguage: ar\n'}
+    root = make_project({path.format(name): text for name in ("alpha", "zulu") for path, text in other.items()})
+    generate(Project(root))
+    pages = root / "docs/corpus/exports/documents"
+    stamps = {name: (pages / f"{name}.jsonld").stat().st_mtime_ns for name in ("alpha", "sample", "zulu")}
+    for path, text in other.items():                 # between alpha and sample
+        (root / path.format("beta")).write_text(text, encoding="utf-8")
+    generate(Project(root))
+    same_as_clean(root, tmp_path / "added")
+    changed = {name for name, stamp in stamps.items() if (pages / f"{name}.jsonld").stat().st_mtime_ns != stamp}
+    assert changed == {"alpha", "sample"}            # zulu's neighbours are the same
+    exports = json.loads((root / "docs/corpus/exports/documents/alpha.jsonld").read_text(encoding="utf-8"))
+    assert exports["next"].endswith("/documents/beta.jsonld")
+    for path in other:
+        (root / path.format("beta")).unlink()
+    generate(Project(root))
+    same_as_clean(root, tmp_path / "removed")
+    exports = json.loads((root / "docs/corpus/exports/documents/alpha.jsonld").read_text(encoding="utf-8"))
+    assert exports["next"].endswith("/documents/sample.jsonld")
+
+
 def test_without_incremental_everything_is_rendered(generated):
     root, first = generated
     again = generate(Project(root), incremental=False)
