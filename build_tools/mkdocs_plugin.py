@@ -6,6 +6,9 @@ tells MkDocs the ids inside them, so that its check of links to fragments still 
 them. Without the plugin (or with another generator) the same pages build to the same
 HTML, only slower.
 
+The generated folder's static files (the exports) are hard-linked into the site rather
+than copied (:func:`link_generated_files`).
+
 It also builds one shard of the site when ``CORPUS_SHARD=K/N`` is set (``mkdocs build``
 only): N such builds, run at once on several cores or in separate CI jobs, then merged
 by site.py, give the files of one ordinary build. How the work is divided:
@@ -29,6 +32,7 @@ by site.py, give the files of one ordinary build. How the work is divided:
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import logging
@@ -39,10 +43,11 @@ from pathlib import Path
 
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin
-from mkdocs.structure.files import InclusionLevel
+from mkdocs.structure.files import File, InclusionLevel
 from mkdocs.structure.pages import Page
 
-from . import rawhtml
+from . import rawhtml, urls
+from .output import MARKER
 
 NAME = "corpus-publisher"           # the entry point in pyproject.toml
 SHARD_VARIABLE = "CORPUS_SHARD"     # "K/N": build shard K (1..N) of N
@@ -128,6 +133,40 @@ class _ShardNoise(logging.Filter):
         return not any((m := p.search(message)) and m.group(1) in self.elsewhere for p in self.PATTERNS)
 
 
+def link_generated_files(files, docs_dir: str) -> int:
+    """Have MkDocs hard-link the generated folder's static files (the exports: three per
+    document) into the site instead of copying them; returns how many.
+
+    Copying 3,000 small files took 2 s on a build machine, linking them 0.05 s. Only files
+    of the generated folder (it has the generator's marker file), which the generator
+    never changes in place: it replaces a file by renaming a new one over it, so the
+    site's link keeps the content it was built with. Where a link cannot be made (the
+    site on another file system, as ``mkdocs serve`` may put it), the file is copied."""
+    if not (Path(docs_dir) / urls.GENERATED / MARKER).is_file():
+        return 0
+    prefix = urls.GENERATED + "/"
+    count = 0
+    for file in files:
+        if file.src_uri.startswith(prefix) and not file.is_documentation_page() and file.generated_by is None:
+            file.copy_file = functools.partial(_link_or_copy, file)
+            count += 1
+    return count
+
+
+def _link_or_copy(file: File, dirty: bool = False) -> None:
+    """``File.copy_file``, by a hard link when one can be made."""
+    if dirty and not file.is_modified():
+        return
+    source, target = file.abs_src_path, file.abs_dest_path
+    os.makedirs(os.path.dirname(target), exist_ok=True)
+    try:
+        if os.path.lexists(target):
+            os.unlink(target)
+        os.link(source, target)
+    except OSError:
+        File.copy_file(file, dirty)
+
+
 class CorpusPlugin(BasePlugin):
     def __init__(self):
         self._stashes: dict[str, rawhtml.Stash] = {}
@@ -185,6 +224,7 @@ class CorpusPlugin(BasePlugin):
         return shard
 
     def on_files(self, files, config):
+        link_generated_files(files, config.docs_dir)
         if self._shard is None:
             return files
         self._files = files

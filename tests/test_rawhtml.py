@@ -123,3 +123,13 @@ def test_the_plugin_changes_speed_not_pages(make_project, tmp_path):
         body_a, body_b = (re.sub(r"\n+", "\n", re.sub(r"<!-- /?raw-html -->", "", article.search(x).group(1)))
                           for x in (a, b))
         assert body_a == body_b, rel
+    # the exports are hard-linked from the generated folder, not copied: the same files
+    exports = sorted(p.relative_to(root / "docs") for p in (root / "docs/corpus/exports").rglob("*") if p.is_file())
+    assert len(exports) >= 10
+    for rel in exports:
+        source = root / "docs" / rel
+        linked, copied = sites["with"] / rel, sites["without"] / rel
+        assert linked.read_bytes() == copied.read_bytes() == source.read_bytes(), rel
+        assert linked.stat().st_ino == source.stat().st_ino != copied.stat().st_ino, rel
+    hand_written = sites["with"] / "index.html"
+    assert hand_written.stat().st_nlink == 1          # pages and hand-written files are MkDocs's own
