@@ -166,3 +166,21 @@ def test_replaced_files_have_the_usual_permissions_and_large_ones_are_freed_late
     assert path.read_bytes() == b"the third content"
     assert oct(path.stat().st_mode & 0o777) == "0o644"
     assert sorted(p.name for p in path.parent.iterdir()) == ["corpus.jsonld"]   # no temporary file left
+
+
+def test_a_new_generated_folder_is_not_scanned_an_existing_one_is(tmp_path, monkeypatch):
+    from pathlib import Path
+
+    from build_tools.output import OutputTree
+
+    tree = OutputTree(tmp_path, "corpus")                       # the folder does not exist yet
+    tree.write({"corpus/a.md": "a", "corpus/b/c.md": "c"})
+    monkeypatch.setattr(Path, "rglob", lambda *a, **k: pytest.fail("scanned a folder it just made"))
+    assert tree.finish({"corpus/a.md", "corpus/b/c.md"}) == 0
+    monkeypatch.undo()
+    (tmp_path / "corpus/stray.md").write_text("left by an older version", encoding="utf-8")
+    again = OutputTree(tmp_path, "corpus")                      # exists: scanned for stale files
+    again.write({"corpus/a.md": "a"})
+    assert again.finish({"corpus/a.md"}) == 2                   # b/c.md and stray.md
+    assert sorted(p.name for p in (tmp_path / "corpus").rglob("*") if p.is_file()) == [
+        ".generated-by-corpus-publisher", "a.md"]
