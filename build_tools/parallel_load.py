@@ -20,13 +20,14 @@ import io
 import multiprocessing
 import pickle
 from dataclasses import dataclass
+from pathlib import Path
 
 from .corpus import (
     Corpus, Project, ResolvedCorpus, _has_corpus_dir, _load_document, _load_layers, check_unique_ids,
     document_paths, layer_folders, layer_ids, load_registry, resolve_documents,
 )
-from .diagnostics import Diagnostics
-from .model import Entity
+from .diagnostics import Diagnostic, Diagnostics, Location
+from .model import Entity, ResolvedDocument
 
 MIN_DOCUMENTS = 200      # below this, forking costs more than it saves
 
@@ -37,8 +38,8 @@ class _Shared:
 
     project: Project
     registry: Corpus
-    parts: list[list[tuple]]
-    folders: dict[str, object]
+    parts: list[list[tuple[str, Path, Path]]]      # (id, text, metadata) of each part's documents
+    folders: dict[str, Path]                        # the layer folder of each document that has one
 
 
 _SHARED: _Shared | None = None
@@ -46,10 +47,12 @@ _SHARED: _Shared | None = None
 
 @dataclass
 class _Part:
-    documents: list
-    diagnostics: list
+    """What a part's process sends back."""
+
+    documents: list[ResolvedDocument]
+    diagnostics: list[Diagnostic]
     digests: dict[str, str]
-    ids: list
+    ids: list[tuple[str, str, Location]]
 
 
 def _load_part(shared: _Shared, number: int) -> _Part:
