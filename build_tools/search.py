@@ -15,6 +15,10 @@ Why Pagefind and why this shape (measured figures in docs/search.md and the test
   through the same key in search.js.
 - The original words travel in the ``text`` metadata, one for one with the indexed keys,
   so the page shows a snippet of the real text around Pagefind's match locations.
+- Pagefind reads each record as a small page (:func:`record_html`) handed to its service
+  process (:class:`SearchIndex`), not as a file: ``corpus build`` hands over the corpus's
+  records while MkDocs runs, and only the hand-written pages and the index's files are
+  left for after it.
 
 Only the document text (with its English title and summary), entity pages' heading and
 card, and the hand-written pages are indexed; the index pages (documents, entities,
@@ -23,16 +27,17 @@ claims, quotes) repeat text that is indexed where it belongs.
 
 from __future__ import annotations
 
+import base64
 import html
+import json
 import shutil
 import subprocess
-import sys
 import tempfile
 from dataclasses import dataclass, field
 import re
 from pathlib import Path, PurePosixPath
 from concurrent.futures import Future, ThreadPoolExecutor
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable, Iterable
 
 from . import urls
 from .arabic import search_keys
@@ -328,79 +333,170 @@ class SearchIndexError(Exception):
     pass
 
 
-class RecordPages:
-    """The pages Pagefind reads, one per record, in a temporary folder: filled in parts
-    (the corpus's records while MkDocs builds, the hand-written pages' after), indexed once."""
+# Pagefind's own search UI: the site has its own (search.js).
+UNUSED_FILES = ("pagefind-ui.js", "pagefind-ui.css", "pagefind-modular-ui.js", "pagefind-modular-ui.css",
+                "pagefind-component-ui.js", "pagefind-component-ui.css", "pagefind-highlight.js")
 
-    def __init__(self):
-        self._folder = tempfile.TemporaryDirectory(prefix="search-src-")
-        self.folder = Path(self._folder.name)
+
+class SearchIndex:
+    """One Pagefind index, built in memory by a ``pagefind --service`` process (the binary
+    of the ``pagefind[bin]`` package) from :func:`record_html` of each record: no page is
+    written to disk (a 1,000-document site has 4,000 records; writing each as a page in a
+    folder of its own took 0.6 to 1.5 ms here).
+
+    It speaks the service's protocol (base64 JSON messages, each ended by a comma) one
+    request at a time, as ``pagefind.index.PagefindIndex`` does with the same messages; that
+    client reads one response per 0.1 s, which is 400 s for 4,000 records. The service
+    prints nothing (the CLI's ``--silent``); what it writes to stderr goes into errors."""
+
+    def __init__(self) -> None:
+        from pagefind.service import get_executable
+
+        executable = get_executable()
+        if executable is None:
+            raise SearchIndexError("pagefind failed: no pagefind binary (pip install 'pagefind[bin]')")
         self.count = 0
+        self._errors = tempfile.TemporaryFile()
+        try:
+            self._process = subprocess.Popen([str(executable), "--service"], stdin=subprocess.PIPE,
+                                             stdout=subprocess.PIPE, stderr=self._errors)
+        except OSError as exc:
+            self._errors.close()
+            raise SearchIndexError(f"pagefind failed to start: {exc}") from exc
+        self._message = 0
+        self._unread = b""
+        self._adding: Future[None] | None = None
+        try:
+            self._index = self._request({"type": "NewIndex", "config": {"force_language": LANGUAGE}})["index_id"]
+        except BaseException:
+            self.close()
+            raise
 
-    def add(self, records: list[Record]) -> "RecordPages":
-        for record in records:
-            target = self.folder / record.url / "index.html"
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(record_html(record), encoding="utf-8")
-        self.count += len(records)
+    def __enter__(self) -> "SearchIndex":
         return self
 
-    def index(self, output: Path, quiet: bool = True) -> None:
-        """Run Pagefind (from the ``pagefind`` package on PyPI) over the pages into ``output``."""
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def _request(self, payload: dict) -> dict:
+        """Send one request and return the payload of its response; an error response, or
+        the service's end, raises SearchIndexError."""
+        assert self._process.stdin is not None and self._process.stdout is not None
+        self._message += 1
+        message = json.dumps({"message_id": self._message, "payload": payload}, ensure_ascii=False)
+        parts = []
+        try:
+            self._process.stdin.write(base64.b64encode(message.encode("utf-8")) + b",")
+            self._process.stdin.flush()
+            while True:     # the response ends at a comma (base64 has none)
+                chunk = self._unread or self._process.stdout.read1(1 << 20)
+                if not chunk:
+                    raise SearchIndexError(f"pagefind stopped (exit {self._process.wait()}): {self._stderr()}")
+                part, comma, self._unread = chunk.partition(b",")
+                parts.append(part)
+                if comma:
+                    break
+        except OSError as exc:      # a broken pipe: the service ended or was stopped
+            raise SearchIndexError(f"pagefind stopped ({exc}): {self._stderr()}") from exc
+        answer = json.loads(base64.b64decode(b"".join(parts)))["payload"]
+        if answer["type"] == "Error":
+            raise SearchIndexError(f"pagefind failed: {answer.get('message')}")
+        return answer
+
+    def _stderr(self) -> str:
+        """What the service wrote to stderr (a panic's message), for errors."""
+        self._errors.seek(0)
+        return self._errors.read().decode("utf-8", errors="replace").strip()
+
+    def _add(self, records: Iterable[Record]) -> None:
+        """Give Pagefind each record's page, at ``/<url>``: the URL it gives ``<url>index.html``."""
+        for record in records:
+            self._request({"type": "AddFile", "index_id": self._index, "url": "/" + record.url,
+                           "file_path": None, "file_contents": record_html(record)})
+            self.count += 1
+
+    def _wait(self) -> None:
+        """Wait for the records being added by :meth:`add_in_thread` (its error is raised)."""
+        if self._adding is not None:
+            adding, self._adding = self._adding, None
+            adding.result()
+
+    def add_in_thread(self, records: Callable[[], list[Record]]) -> None:
+        """Make ``records()`` and add them in a thread, which the next call waits for:
+        ``corpus build`` adds the corpus's records while MkDocs runs."""
+        executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="search-records")
+        try:
+            self._adding = executor.submit(lambda: self._add(records()))
+        finally:
+            executor.shutdown(wait=False)
+
+    def add(self, records: Iterable[Record]) -> None:
+        """Add ``records`` (after those being added by a thread)."""
+        self._wait()
+        self._add(records)
+
+    def write(self, output: Path) -> None:
+        """Write the index into ``output`` (replaced), without Pagefind's UI files.
+
+        The service sends the files and this writes them: its WriteFiles answers before its
+        last files are on disk (they are written in the background), and stopping the service
+        then left one of them empty (pagefind-entry.json, a wasm file) in 1 run of 8 to 1 of 100."""
+        self._wait()
+        files = self._request({"type": "GetFiles", "index_id": self._index})["files"]
         if output.exists():
             shutil.rmtree(output)
-        command = [sys.executable, "-m", "pagefind", "--site", str(self.folder), "--output-path", str(output),
-                   "--force-language", LANGUAGE, "--silent" if quiet else "--quiet"]
-        result = subprocess.run(command, capture_output=True, text=True)
-        if result.returncode != 0 or not (output / "pagefind.js").exists():
-            detail = (result.stderr or result.stdout).strip()
-            raise SearchIndexError(f"pagefind failed (exit {result.returncode}): {detail}")
-        for unused in ("pagefind-ui.js", "pagefind-ui.css", "pagefind-modular-ui.js", "pagefind-modular-ui.css",
-                       "pagefind-component-ui.js", "pagefind-component-ui.css", "pagefind-highlight.js"):
-            (output / unused).unlink(missing_ok=True)   # the site has its own UI (search.js)
+        for file in files:
+            if file["path"] not in UNUSED_FILES:
+                target = output / file["path"]
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_bytes(base64.b64decode(file["content"]))
+        if not (output / "pagefind.js").exists():
+            raise SearchIndexError(f"pagefind gave no pagefind.js: {self._stderr()}")
 
     def close(self) -> None:
-        self._folder.cleanup()
+        """Stop the service (an index not written is dropped) and the thread adding records."""
+        if self._process.poll() is None:
+            self._process.kill()
+        self._process.wait()
+        if self._adding is not None:
+            self._adding.exception()      # ends soon: its next request fails
+            self._adding = None
+        for stream in (self._process.stdin, self._process.stdout, self._errors):
+            if stream is not None:
+                stream.close()
 
 
-def write_index(records: list[Record], output: Path, quiet: bool = True) -> None:
-    """Run Pagefind over ``records`` into ``output``."""
-    pages = RecordPages().add(records)
-    try:
-        pages.index(output, quiet)
-    finally:
-        pages.close()
+def write_index(records: list[Record], output: Path) -> None:
+    """Index ``records`` into ``output``."""
+    with SearchIndex() as index:
+        index.add(records)
+        index.write(output)
 
 
-def prepare_corpus_records(corpus: "ResolvedCorpus") -> "Future[RecordPages]":
-    """The corpus's record pages, written by a thread: ``corpus build`` starts this before
-    MkDocs, whose processes leave this one idle (the search step took 6 s of a
-    1,000-document build, 2 of them making and writing these records)."""
-    executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="search-records")
-    try:
-        return executor.submit(lambda: RecordPages().add(corpus_records(corpus)))
-    finally:
-        executor.shutdown(wait=False)
+def start_search_index(corpus: "ResolvedCorpus") -> SearchIndex:
+    """A search index that the corpus's records are being added to by a thread: ``corpus
+    build`` starts it before MkDocs, whose processes leave this one idle, so that only the
+    hand-written pages and the writing are left after MkDocs."""
+    index = SearchIndex()
+    index.add_in_thread(lambda: corpus_records(corpus))
+    return index
 
 
-def build_search_index(site: Path, quiet: bool = True, corpus: "ResolvedCorpus | None" = None,
-                       prepared: "Future[RecordPages] | None" = None) -> int:
+def build_search_index(site: Path, corpus: "ResolvedCorpus | None" = None,
+                       prepared: SearchIndex | None = None) -> int:
     """Index the built site in ``site`` into ``site/pagefind``; returns the record count.
 
     With ``corpus`` (the one its pages were generated from), document and entity records
     come from the model: reading them back from 4,000 built pages took 16 s of a
     1,000-document build, the model gives the same records in a fraction of a second;
-    ``prepared`` (from :func:`prepare_corpus_records`) has them written already."""
-    if prepared is not None:
-        pages = prepared.result().add(site_records(site, generated=False))
-    elif corpus is not None:
-        pages = RecordPages().add(site_records(site, generated=False) + corpus_records(corpus))
-    else:
-        pages = RecordPages().add(site_records(site))
-    try:
-        if not pages.count:
+    ``prepared`` (from :func:`start_search_index`) has them added already. The index is
+    closed when this returns."""
+    index = prepared if prepared is not None else SearchIndex()
+    with index:
+        if prepared is None and corpus is not None:
+            index.add(corpus_records(corpus))
+        index.add(site_records(site, generated=prepared is None and corpus is None))
+        if not index.count:
             raise SearchIndexError(f"no page to index in {site}")
-        pages.index(site / INDEX_DIR, quiet=quiet)
-        return pages.count
-    finally:
-        pages.close()
+        index.write(site / INDEX_DIR)
+        return index.count

@@ -61,7 +61,8 @@ def _remove_stale_scratch(parent: Path, prefix: str) -> None:
 def _index_search(scratch: Path, quiet: bool, corpus=None, prepared=None) -> None:
     """The search index (Pagefind, see search.py), written into the scratch site before
     the swap: if indexing fails, the previous site stays in place. ``corpus``, when given,
-    is the resolved corpus the pages were generated from (its records need no parsing)."""
+    is the resolved corpus the pages were generated from (its records need no parsing);
+    ``prepared``, an index that has its records already (search.start_search_index)."""
     from .search import SearchIndexError, build_search_index
 
     started = time.perf_counter()
@@ -135,10 +136,13 @@ def build_site(root: Path, site_dir: Path, strict: bool = True, quiet: bool = Fa
                 print(f"note: building in one process: {obstacle}", file=sys.stderr)
             jobs = 1
     prepared = None
-    if corpus is not None:      # the corpus's search records are written while MkDocs runs
-        from .search import prepare_corpus_records
+    if corpus is not None:      # Pagefind indexes the corpus's records while MkDocs runs
+        from .search import SearchIndexError, start_search_index
 
-        prepared = prepare_corpus_records(corpus)
+        try:
+            prepared = start_search_index(corpus)
+        except SearchIndexError as exc:
+            raise SiteError(f"search index failed: {exc}; the previous site is untouched") from exc
     try:
         with _replacing(site_dir) as scratch:
             if jobs > 1:
@@ -147,8 +151,8 @@ def build_site(root: Path, site_dir: Path, strict: bool = True, quiet: bool = Fa
                 _run_mkdocs(root, scratch, strict, quiet)
             _index_search(scratch, quiet, corpus, prepared)
     finally:
-        if prepared is not None and prepared.exception() is None:
-            prepared.result().close()       # when MkDocs failed (else the index step closed it)
+        if prepared is not None:
+            prepared.close()        # when MkDocs failed or was interrupted (else the index step closed it)
     return time.perf_counter() - started
 
 

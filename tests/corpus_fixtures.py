@@ -5,6 +5,7 @@ Named apart from conftest.py so that test modules can import it unambiguously
 
 from __future__ import annotations
 
+import sys
 import textwrap
 from pathlib import Path
 
@@ -134,3 +135,27 @@ def fixture_files(**overrides: str | bytes | None) -> dict[str, str | bytes]:
         else:
             files[path] = textwrap.dedent(value) if isinstance(value, str) else value
     return files
+
+
+def fake_pagefind(tmp_path: Path, fails_at: str) -> Path:
+    """A ``pagefind --service`` that answers as Pagefind does until a request of type
+    ``fails_at``, which gets an error response."""
+    script = tmp_path / "fake-pagefind"
+    script.write_text(f"""#!{sys.executable}
+import base64, json, sys
+ANSWERS = {{"NewIndex": {{"type": "NewIndex", "index_id": 0}},
+           "AddFile": {{"type": "IndexedFile", "page_word_count": 1, "page_url": "/", "page_meta": {{}}}}}}
+message = b""
+while byte := sys.stdin.buffer.read(1):
+    if byte != b",":
+        message += byte
+        continue
+    request = json.loads(base64.b64decode(message))
+    message = b""
+    kind = request["payload"]["type"]
+    answer = ANSWERS.get(kind) if kind != {fails_at!r} else {{"type": "Error", "message": "no space left on device"}}
+    sys.stdout.buffer.write(base64.b64encode(json.dumps({{"message_id": request["message_id"], "payload": answer}}).encode()) + b",")
+    sys.stdout.buffer.flush()
+""", encoding="utf-8")
+    script.chmod(0o755)
+    return script

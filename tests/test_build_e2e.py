@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from corpus_fixtures import REPO, TEXT
+from corpus_fixtures import REPO, TEXT, fake_pagefind
 from sitecheck import broken_links, copy_sources, doc_text, read_page, tree_hash
 
 pytestmark = pytest.mark.e2e
@@ -65,6 +65,22 @@ def test_mkdocs_failure_keeps_the_previous_site(make_project):
     result = run_cli("build", "--root", str(root), "--site-dir", str(root / "site"))
     assert result.returncode == 1
     assert "previous site is untouched" in result.stderr
+    assert tree_hash(root / "site") == before
+    assert not [p for p in root.iterdir() if p.name.startswith(".site-building-")], "no scratch folder left behind"
+
+
+def test_search_index_failure_keeps_the_previous_site(make_project, tmp_path):
+    """Pagefind fails when it writes the index, after MkDocs built the scratch site."""
+    root = make_project()
+    assert run_cli("build", "--root", str(root), "--site-dir", str(root / "site")).returncode == 0
+    before = tree_hash(root / "site")
+    (root / "docs/index.md").write_text("# فهرس جديد\n\n[الوثائق](corpus/index.md)\n", encoding="utf-8")
+    env = dict(os.environ, PAGEFIND_BINARY_PATH=str(fake_pagefind(tmp_path, "GetFiles")))
+    result = subprocess.run([sys.executable, "-m", "build_tools", "build", "--root", str(root), "--site-dir",
+                             str(root / "site")], capture_output=True, text=True, env=env, timeout=600)
+    assert result.returncode == 1
+    assert ("search index failed: pagefind failed: no space left on device; the previous site is untouched"
+            in result.stderr)
     assert tree_hash(root / "site") == before
     assert not [p for p in root.iterdir() if p.name.startswith(".site-building-")], "no scratch folder left behind"
 
