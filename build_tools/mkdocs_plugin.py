@@ -1,4 +1,5 @@
-"""The MkDocs plugin ``corpus-publisher``: with site.py, the only code that knows MkDocs.
+"""The MkDocs plugin ``corpus-publisher``: with site.py (and mkdocs_reuse.py, which it
+uses), the only code that knows MkDocs.
 
 Generated pages mark their HTML blocks (see rawhtml.py). This plugin keeps those blocks
 away from Python-Markdown's HTML parsers and puts them back after the conversion, and
@@ -8,6 +9,12 @@ HTML, only slower.
 
 The generated folder's static files (the exports) are hard-linked into the site rather
 than copied (:func:`link_generated_files`).
+
+For the pages outside the navigation it also reuses what MkDocs would make again for each
+(mkdocs_reuse.py): Material's navigation partials, rendered once per distinct input. The
+pages are the same, byte for byte; the navigation's pages always take MkDocs' own path,
+and so does every page when another plugin is listed (it could change a page's context)
+or when ``CORPUS_MKDOCS_REUSE=0``.
 
 It also builds one shard of the site when ``CORPUS_SHARD=K/N`` is set (``mkdocs build``
 only): N such builds, run at once on several cores or in separate CI jobs, then merged
@@ -46,7 +53,7 @@ from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, InclusionLevel
 from mkdocs.structure.pages import Page
 
-from . import rawhtml, urls
+from . import mkdocs_reuse, rawhtml, urls
 from .output import MARKER
 
 NAME = "corpus-publisher"           # the entry point in pyproject.toml
@@ -178,6 +185,9 @@ class CorpusPlugin(BasePlugin):
         self._discarded: set[str] = set()      # pages rendered here only for the navigation
         self._divided_digest = ""
         self._noise: _ShardNoise | None = None
+        self._reuse = False                    # reuse work across the pages outside the navigation
+        self._nav = None
+        self._partials: mkdocs_reuse.PartialCache | None = None
 
     # ---- the generated pages' HTML blocks -------------------------------------------------
 
@@ -203,6 +213,8 @@ class CorpusPlugin(BasePlugin):
     def on_config(self, config):
         self._shard = self._shard_to_build(config)
         self._elsewhere, self._in_nav, self._discarded = set(), set(), set()
+        self._reuse = self._can_reuse(config)
+        self._nav, self._partials = None, None
         return config
 
     def _shard_to_build(self, config) -> Shard | None:
@@ -216,12 +228,15 @@ class CorpusPlugin(BasePlugin):
             raise PluginError(f"{SHARD_VARIABLE}: {exc}") from exc
         if self._command not in (None, "build"):
             raise PluginError(f"{SHARD_VARIABLE} is for 'mkdocs build' only, not '{self._command}'")
-        others = sorted(name for name, plugin in config.plugins.items() if plugin is not self)
+        others = self._other_plugins(config)
         if others:
             # Another plugin may write site-wide files (a search index...) from the pages it saw.
             raise PluginError(f"{SHARD_VARIABLE}: a sharded build supports no other plugin than {NAME} "
                               f"(found: {', '.join(others)})")
         return shard
+
+    def _other_plugins(self, config) -> list[str]:
+        return sorted(name for name, plugin in config.plugins.items() if plugin is not self)
 
     def on_files(self, files, config):
         link_generated_files(files, config.docs_dir)
@@ -250,6 +265,24 @@ class CorpusPlugin(BasePlugin):
     def _exclude(self, file) -> None:
         file.inclusion = InclusionLevel.EXCLUDED
         self._elsewhere.add(file.src_uri)
+
+    # ---- reuse across the pages outside the navigation ----------------------------------------
+
+    def _can_reuse(self, config) -> bool:
+        """Whether this build may reuse work across pages (see mkdocs_reuse.py): not when
+        turned off, nor with a version of Material its code was not checked against, nor
+        with another plugin (it could change what a page's context holds)."""
+        return (os.environ.get(mkdocs_reuse.REUSE_VARIABLE, "").strip() != "0"
+                and mkdocs_reuse.versions_checked() and not self._other_plugins(config))
+
+    def on_nav(self, nav, config, files):
+        self._nav = nav
+        return nav
+
+    def on_env(self, env, config, files):
+        if self._reuse and self._nav is not None:
+            self._partials = mkdocs_reuse.PartialCache.install(env, self._nav, config)
+        return env
 
     def on_template_context(self, context, template_name, config):
         """The sitemap of shard 1 lists the pages of every shard, in the order of one build."""

@@ -99,3 +99,14 @@ def tree_hash(folder: Path) -> str:
             digest.update(path.relative_to(folder).as_posix().encode())
             digest.update(path.read_bytes())
     return digest.hexdigest()
+
+
+def differences(one: Path, other: Path) -> list[str]:
+    """Files present in only one of the two trees, or with different bytes (named, so that a
+    failure says which)."""
+    files = {p.relative_to(one).as_posix() for p in one.rglob("*") if p.is_file()}
+    others = {p.relative_to(other).as_posix() for p in other.rglob("*") if p.is_file()}
+    found = [f"only in {one.name}: {p}" for p in sorted(files - others)]
+    found += [f"only in {other.name}: {p}" for p in sorted(others - files)]
+    found += [f"differs: {p}" for p in sorted(files & others) if (one / p).read_bytes() != (other / p).read_bytes()]
+    return found

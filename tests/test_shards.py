@@ -15,7 +15,7 @@ from build_tools import site
 from build_tools.mkdocs_plugin import Shard, ShardMismatch, check_manifests, cross_shard_anchor_problems
 from build_tools.site import _log_records
 from corpus_fixtures import FIXTURE_MKDOCS
-from sitecheck import tree_hash
+from sitecheck import differences, tree_hash
 
 EPOCH = {"SOURCE_DATE_EPOCH": "1328400000"}
 # site_url: the sitemap lists nothing without it.
@@ -40,17 +40,6 @@ def corpus(*args: str, root: Path) -> subprocess.CompletedProcess:
 
 def build(root: Path, folder: str, jobs: int, *extra: str) -> subprocess.CompletedProcess:
     return corpus("build", "--site-dir", str(root / folder), "-j", str(jobs), *extra, root=root)
-
-
-def differences(one: Path, other: Path) -> list[str]:
-    """Files present in only one of the two trees, or with different bytes (named, so that a
-    failure says which)."""
-    files = {p.relative_to(one).as_posix() for p in one.rglob("*") if p.is_file()}
-    others = {p.relative_to(other).as_posix() for p in other.rglob("*") if p.is_file()}
-    found = [f"only in {one.name}: {p}" for p in sorted(files - others)]
-    found += [f"only in {other.name}: {p}" for p in sorted(others - files)]
-    found += [f"differs: {p}" for p in sorted(files & others) if (one / p).read_bytes() != (other / p).read_bytes()]
-    return found
 
 
 # ---- end to end -----------------------------------------------------------------------------

@@ -1,0 +1,258 @@
+"""Work MkDocs does again for every page, done once for the pages outside the navigation.
+
+Used by the ``corpus-publisher`` plugin (mkdocs_plugin.py), for the pages outside the
+navigation only (the generated ones: nearly all of a corpus), and only with the Material
+version whose templates were read for it; the site is the same, byte for byte (tested
+against a build with ``CORPUS_MKDOCS_REUSE=0``, which turns reuse off).
+
+- :class:`PartialCache`: Material's partials that draw the navigation (the sidebar, the tabs,
+  the palette toggle, the logo, the back-to-top button) show the same HTML on every page
+  outside the navigation but for relative URLs. Each is rendered once per distinct input
+  and its output reused.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from importlib.metadata import version
+from pathlib import Path
+from typing import Any, Callable, Iterator
+
+import jinja2
+import material.templates
+from jinja2 import meta, nodes
+from markupsafe import Markup
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.structure.nav import Navigation
+from mkdocs.structure.pages import Page
+
+REUSE_VARIABLE = "CORPUS_MKDOCS_REUSE"     # "0": MkDocs' own path for every page (for the tests)
+
+# The partials reused. Their uses of ``page`` were read in Material 9.8 (CHECKED_MATERIAL): only
+# comparisons with the navigation's items (``page in nav_item.pages``, ``index == page``,
+# ``nav_item == page``; all false for a page outside the navigation) and what those comparisons
+# guard (``page.toc``), plus the ``url`` filter. tests/test_reuse.py holds this list to the
+# installed templates.
+CACHED_PARTIALS = ("partials/nav.html", "partials/tabs.html", "partials/palette.html",
+                   "partials/logo.html", "partials/top.html")
+CHECKED_MATERIAL = "9.8."
+_CONTEXT_OBJECTS = {"page", "nav", "config", "lang"}   # checked by PartialCache._key, not compared
+_LANGUAGE = "partials/language.html"       # the template of the ``lang`` object base.html imports
+_GLOBAL = "corpus_publisher_partial"       # what a reused partial's name loads: a call to the cache
+_MATERIAL_TEMPLATES = Path(material.templates.__file__).resolve().parent
+
+
+def versions_checked() -> bool:
+    """Whether Material is the version whose templates this module was checked against."""
+    return version("mkdocs-material").startswith(CHECKED_MATERIAL)
+
+
+# ---- the navigation's partials ------------------------------------------------------------
+
+def partial_templates(env: jinja2.Environment, loader: jinja2.BaseLoader,
+                      name: str) -> dict[str, nodes.Template] | None:
+    """The template ``name`` and every template it includes or imports (with the language
+    template, when one reads ``lang``), parsed; None when one of them is not Material's own
+    (a project's ``custom_dir`` overrides it: what it reads from ``page`` was never checked),
+    or is chosen as it renders and given the context (icons aside: SVG files, no template code)."""
+    trees: dict[str, nodes.Template] = {}
+    todo = [name]
+    while todo:
+        current = todo.pop()
+        if current in trees:
+            continue
+        source, filename, _ = loader.get_source(env, current)
+        if filename is None or not Path(filename).resolve().is_relative_to(_MATERIAL_TEMPLATES):
+            return None
+        trees[current] = tree = env.parse(source)
+        for node in tree.find_all((nodes.Include, nodes.Import, nodes.FromImport)):
+            if isinstance(node.template, nodes.Const):
+                todo.append(node.template.value)
+            elif node.with_context and not _is_icon(node.template):
+                return None
+        if "lang" in meta.find_undeclared_variables(tree):
+            todo.append(_LANGUAGE)
+    return trees
+
+
+def context_reads(env: jinja2.Environment, loader: jinja2.BaseLoader, name: str) -> frozenset[str] | None:
+    """Every name the partial ``name`` or a template it includes may read from its context
+    (None: see :func:`partial_templates`)."""
+    trees = partial_templates(env, loader, name)
+    if trees is None:
+        return None
+    return frozenset().union(*(meta.find_undeclared_variables(tree) for tree in trees.values()))
+
+
+def _is_icon(expression: nodes.Expr) -> bool:
+    """``".icons/" ~ ...``: an icon of Material's (or the project's) icon folders."""
+    while isinstance(expression, nodes.Concat):
+        expression = expression.nodes[0]
+    return isinstance(expression, nodes.Const) and str(expression.value).startswith(".icons/")
+
+
+class _Stubs(jinja2.BaseLoader):
+    """The theme's templates, but each reused partial is a one-line template that asks the cache."""
+
+    def __init__(self, theme: jinja2.BaseLoader, names: set[str]):
+        self.theme, self.names = theme, names
+
+    def get_source(self, environment: jinja2.Environment, template: str):
+        if template in self.names:
+            return f"{{{{ {_GLOBAL}({template!r}) }}}}", None, lambda: True
+        return self.theme.get_source(environment, template)
+
+    def list_templates(self) -> list[str]:
+        return self.theme.list_templates()
+
+
+@dataclass
+class _Partial:
+    """A partial the cache serves."""
+
+    name: str
+    template: jinja2.Template        # Material's own partial
+    reads: tuple[str, ...]           # the context names in its key (all it may read but _CONTEXT_OBJECTS)
+
+
+@dataclass
+class _Recording:
+    """The ``url`` filter's inputs and outputs while a partial renders for the cache."""
+
+    page: Any
+    urls: dict[str, str] = field(default_factory=dict)
+    intact: bool = True              # False: a template changed ``page`` under the filter
+
+
+class PartialCache:
+    """Material's navigation partials, rendered once per distinct input for the pages
+    outside the navigation.
+
+    Installed on the build's Jinja environment (:meth:`install`): the theme's loader gives a
+    stub for each partial of CACHED_PARTIALS, so a ``{% include %}`` of it anywhere (Material's
+    templates or the project's ``custom_dir``) goes through :meth:`render`.
+
+    Why the key is complete. A partial's output is a function of what it reads:
+
+    - from its context, by name: the names :func:`context_reads` finds in it and the templates
+      it includes. ``page``, ``nav``, ``config`` and ``lang`` are checked (below); every other
+      name's value (``features``, and any variable the including template set) is in the key,
+      if it is plain data (else the page takes MkDocs' path).
+    - ``page``: the partials only compare it with the navigation's items, which is false for a
+      page whose file no navigation page has (``Page.__eq__`` compares files), so such a page
+      reads as any other; other pages take MkDocs' path.
+    - ``nav``: the build's navigation, whose titles and URLs are settled before any page is
+      rendered; the only state that changes from page to page is ``active``, so a page
+      rendered while any item is active takes MkDocs' path. ``config``: the build's.
+      ``lang``: the translations base.html imports (a function of the configured language).
+    - the ``url`` filter, which reads the page's URL: the cache records each URL the partial
+      passed through it and what the filter made of it, and reuses an output only for a page
+      on which the filter makes the same of every one of them. (A page on which the filter
+      gives the same results replays the same render: each later call is made with the same
+      input, so it too was recorded.)
+
+    Filters other than ``url`` are Jinja's own (the test checks this of Material's partials).
+    The cache lives for one build: ``mkdocs serve`` makes a new environment each time.
+    """
+
+    def __init__(self, nav: Navigation, config: MkDocsConfig, url: Callable, partials: dict[str, _Partial]):
+        self.nav, self.config, self.url, self.partials = nav, config, url, partials
+        self.nav_files = {page.file for page in nav.pages}
+        self.nav_items = list(_walk(nav.items))
+        self.outputs: dict[tuple, dict[tuple[str, ...], dict[tuple[str, ...], str]]] = {}
+        self.recording: _Recording | None = None
+        self.hits = self.misses = 0
+
+    @classmethod
+    def install(cls, env: jinja2.Environment, nav: Navigation, config: MkDocsConfig) -> PartialCache | None:
+        """Route the reusable partials of ``env`` through a new cache (None: none is reusable)."""
+        theme = env.loader
+        partials = {}
+        for name in CACHED_PARTIALS:
+            reads = context_reads(env, theme, name)
+            if reads is not None:
+                partials[name] = _Partial(name, theme.load(env, name, env.globals),
+                                          tuple(sorted(reads - _CONTEXT_OBJECTS)))
+        if not partials:
+            return None
+        cache = cls(nav, config, env.filters["url"], partials)
+        env.filters["url"] = cache._recording_url
+        env.globals[_GLOBAL] = cache.render
+        env.loader = _Stubs(theme, set(partials))
+        return cache
+
+    @jinja2.pass_context
+    def _recording_url(self, context: jinja2.runtime.Context, value: Any) -> str:
+        """MkDocs' ``url`` filter, noting its input and output while a partial renders for the cache."""
+        output = self.url(context, value)
+        if self.recording is not None:
+            self.recording.urls[str(value)] = output
+            if context.get("page") is not self.recording.page:
+                self.recording.intact = False
+        return output
+
+    @jinja2.pass_context
+    def render(self, context: jinja2.runtime.Context, name: str) -> Markup:
+        """The partial ``name`` as Material renders it in ``context``: from the cache if it
+        holds it for an equal key and the same URLs, else rendered (and kept)."""
+        partial = self.partials[name]
+        key = self._key(context, partial) if self.recording is None else None  # nested: part of the outer one
+        if key is None:
+            return Markup(_render(partial.template, context))
+        variants = self.outputs.setdefault(key, {})
+        for inputs, outputs in variants.items():
+            found = outputs.get(tuple(self.url(context, value) for value in inputs))
+            if found is not None:
+                self.hits += 1
+                return Markup(found)
+        self.misses += 1
+        self.recording = recording = _Recording(context.get("page"))
+        try:
+            html = _render(partial.template, context)
+        finally:
+            self.recording = None
+        if recording.intact:
+            variants.setdefault(tuple(recording.urls), {})[tuple(recording.urls.values())] = html
+        return Markup(html)
+
+    def _key(self, context: jinja2.runtime.Context, partial: _Partial) -> tuple | None:
+        """What the partial's output depends on in ``context`` besides URLs, or None when the
+        page must take MkDocs' path (see the class's docstring)."""
+        page = context.get("page")
+        if not isinstance(page, Page) or page.file in self.nav_files:
+            return None
+        if context.get("nav") is not self.nav or context.get("config") is not self.config:
+            return None
+        if getattr(context.get("lang"), "__name__", None) != _LANGUAGE:
+            return None
+        if any(getattr(item, "active", False) for item in self.nav_items):
+            return None
+        key = (partial.name, *(_frozen(context.resolve_or_missing(name)) for name in partial.reads))
+        return None if _NOT_PLAIN in key else key
+
+
+def _render(template: jinja2.Template, context: jinja2.runtime.Context) -> str:
+    """``template`` rendered as ``{% include %}`` renders it where ``context`` is."""
+    return template.environment.concat(template.root_render_func(template.new_context(context.get_all(), True)))
+
+
+_PLAIN = (str, int, float, bool, type(None), type(jinja2.utils.missing))
+_NOT_PLAIN = object()
+
+
+def _frozen(value: Any) -> Any:
+    """``value`` as a key that equals another only if both print the same: plain data (text,
+    numbers, None, "not set", and lists of these), with its type (``1 == True``, but they
+    print differently); :data:`_NOT_PLAIN` for anything else (an object may change from one
+    page to the next and still compare equal)."""
+    if isinstance(value, (list, tuple)):
+        items = tuple(_frozen(item) for item in value)
+        return _NOT_PLAIN if _NOT_PLAIN in items else (type(value), items)
+    return (type(value), value) if type(value) in _PLAIN else _NOT_PLAIN
+
+
+def _walk(items: list) -> Iterator:
+    """Every item of a navigation, sections and their children."""
+    for item in items:
+        yield item
+        yield from _walk(getattr(item, "children", None) or ())
