@@ -11,10 +11,10 @@ The generated folder's static files (the exports) are hard-linked into the site 
 than copied (:func:`link_generated_files`).
 
 For the pages outside the navigation it also reuses what MkDocs would make again for each
-(mkdocs_reuse.py): Material's navigation partials, rendered once per distinct input. The
-pages are the same, byte for byte; the navigation's pages always take MkDocs' own path,
-and so does every page when another plugin is listed (it could change a page's context)
-or when ``CORPUS_MKDOCS_REUSE=0``.
+(mkdocs_reuse.py): Material's navigation partials, rendered once per distinct input, and
+one Python-Markdown instance. The pages are the same, byte for byte; the navigation's
+pages always take MkDocs' own path, and so does every page when another plugin is listed
+(it could change a page's context or its Markdown) or when ``CORPUS_MKDOCS_REUSE=0``.
 
 It also builds one shard of the site when ``CORPUS_SHARD=K/N`` is set (``mkdocs build``
 only): N such builds, run at once on several cores or in separate CI jobs, then merged
@@ -187,6 +187,8 @@ class CorpusPlugin(BasePlugin):
         self._noise: _ShardNoise | None = None
         self._reuse = False                    # reuse work across the pages outside the navigation
         self._nav = None
+        self._nav_files: set = set()           # the navigation pages' File objects
+        self._markdown = None                  # the build's one Python-Markdown instance, once made
         self._partials: mkdocs_reuse.PartialCache | None = None
 
     # ---- the generated pages' HTML blocks -------------------------------------------------
@@ -214,7 +216,7 @@ class CorpusPlugin(BasePlugin):
         self._shard = self._shard_to_build(config)
         self._elsewhere, self._in_nav, self._discarded = set(), set(), set()
         self._reuse = self._can_reuse(config)
-        self._nav, self._partials = None, None
+        self._nav, self._nav_files, self._markdown, self._partials = None, set(), None, None
         return config
 
     def _shard_to_build(self, config) -> Shard | None:
@@ -270,14 +272,25 @@ class CorpusPlugin(BasePlugin):
 
     def _can_reuse(self, config) -> bool:
         """Whether this build may reuse work across pages (see mkdocs_reuse.py): not when
-        turned off, nor with a version of Material its code was not checked against, nor
-        with another plugin (it could change what a page's context holds)."""
+        turned off, nor with versions of MkDocs or Material its code was not checked
+        against, nor with another plugin (it could change what a page's context holds)."""
         return (os.environ.get(mkdocs_reuse.REUSE_VARIABLE, "").strip() != "0"
                 and mkdocs_reuse.versions_checked() and not self._other_plugins(config))
 
     def on_nav(self, nav, config, files):
         self._nav = nav
+        self._nav_files = {page.file for page in nav.pages}
         return nav
+
+    def on_pre_page(self, page, config, files):
+        """A page outside the navigation is converted with the build's one Python-Markdown
+        instance (MkDocs calls ``page.render``: the page's own attribute, set here, comes
+        before the method of its class)."""
+        if self._reuse and self._nav is not None and page.file not in self._nav_files:
+            if self._markdown is None:
+                self._markdown = mkdocs_reuse.new_markdown(config)
+            page.render = functools.partial(mkdocs_reuse.render_markdown, page, self._markdown)
+        return page
 
     def on_env(self, env, config, files):
         if self._reuse and self._nav is not None:

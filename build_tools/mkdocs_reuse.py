@@ -1,30 +1,39 @@
 """Work MkDocs does again for every page, done once for the pages outside the navigation.
 
 Used by the ``corpus-publisher`` plugin (mkdocs_plugin.py), for the pages outside the
-navigation only (the generated ones: nearly all of a corpus), and only with the Material
-version whose templates were read for it; the site is the same, byte for byte (tested
-against a build with ``CORPUS_MKDOCS_REUSE=0``, which turns reuse off).
+navigation only (the generated ones: nearly all of a corpus), and only with the MkDocs and
+Material versions whose code was read for it; the site is the same, byte for byte (tested
+against a build with ``CORPUS_MKDOCS_REUSE=0``, which turns both off).
 
 - :class:`PartialCache`: Material's partials that draw the navigation (the sidebar, the tabs,
   the palette toggle, the logo, the back-to-top button) show the same HTML on every page
   outside the navigation but for relative URLs. Each is rendered once per distinct input
   and its output reused.
+- :func:`render_markdown`: MkDocs' ``Page.render`` with one Python-Markdown instance per
+  build, ``reset()`` between pages, instead of a new instance (and a new set of extensions,
+  a new parser) per page.
 """
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from importlib.metadata import version
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
 import jinja2
+import markdown
 import material.templates
+import mkdocs
 from jinja2 import meta, nodes
 from markupsafe import Markup
 from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.structure.files import Files
 from mkdocs.structure.nav import Navigation
-from mkdocs.structure.pages import Page
+from mkdocs.structure.pages import (Page, _ExtractAnchorsTreeprocessor, _ExtractTitleTreeprocessor,
+                                    _RawHTMLPreprocessor, _RelativePathTreeprocessor)
+from mkdocs.structure.toc import get_toc
 
 REUSE_VARIABLE = "CORPUS_MKDOCS_REUSE"     # "0": MkDocs' own path for every page (for the tests)
 
@@ -36,15 +45,18 @@ REUSE_VARIABLE = "CORPUS_MKDOCS_REUSE"     # "0": MkDocs' own path for every pag
 CACHED_PARTIALS = ("partials/nav.html", "partials/tabs.html", "partials/palette.html",
                    "partials/logo.html", "partials/top.html")
 CHECKED_MATERIAL = "9.8."
+CHECKED_MKDOCS = "1.6."                    # render_markdown is MkDocs 1.6's Page.render
 _CONTEXT_OBJECTS = {"page", "nav", "config", "lang"}   # checked by PartialCache._key, not compared
 _LANGUAGE = "partials/language.html"       # the template of the ``lang`` object base.html imports
 _GLOBAL = "corpus_publisher_partial"       # what a reused partial's name loads: a call to the cache
 _MATERIAL_TEMPLATES = Path(material.templates.__file__).resolve().parent
+_pages_log = logging.getLogger("mkdocs.structure.pages")      # the logger Page.render consults
 
 
 def versions_checked() -> bool:
-    """Whether Material is the version whose templates this module was checked against."""
-    return version("mkdocs-material").startswith(CHECKED_MATERIAL)
+    """Whether MkDocs and Material are the versions whose code this module was checked against."""
+    return (mkdocs.__version__.startswith(CHECKED_MKDOCS)
+            and version("mkdocs-material").startswith(CHECKED_MATERIAL))
 
 
 # ---- the navigation's partials ------------------------------------------------------------
@@ -256,3 +268,42 @@ def _walk(items: list) -> Iterator:
     for item in items:
         yield item
         yield from _walk(getattr(item, "children", None) or ())
+
+
+# ---- Markdown ----------------------------------------------------------------------------
+
+def render_markdown(page: Page, md: markdown.Markdown, config: MkDocsConfig, files: Files) -> None:
+    """MkDocs 1.6's ``Page.render`` (mkdocs/structure/pages.py) line for line, but with ``md``,
+    reset, instead of a new Python-Markdown instance: the same conversion, link rewriting
+    and checks, table of contents, title and anchors. ``md`` must be made as Page.render
+    makes its own (:func:`new_markdown`). Python-Markdown documents ``reset()`` between two
+    conversions as the way to reuse an instance; MkDocs' own processors are made anew for
+    each page and replace the previous page's (they register under the same names)."""
+    if page.markdown is None:
+        raise RuntimeError("`markdown` field hasn't been set (via `read_source`)")
+    md.reset()
+
+    raw_html_ext = _RawHTMLPreprocessor()
+    raw_html_ext._register(md)
+
+    extract_anchors_ext = _ExtractAnchorsTreeprocessor(page.file, files, config)
+    extract_anchors_ext._register(md)
+
+    relative_path_ext = _RelativePathTreeprocessor(page.file, files, config)
+    relative_path_ext._register(md)
+
+    extract_title_ext = _ExtractTitleTreeprocessor()
+    extract_title_ext._register(md)
+
+    page.content = md.convert(page.markdown)
+    page.toc = get_toc(getattr(md, 'toc_tokens', []))
+    page._title_from_render = extract_title_ext.title
+    page.present_anchor_ids = extract_anchors_ext.present_anchor_ids | raw_html_ext.present_anchor_ids
+    if _pages_log.getEffectiveLevel() > logging.DEBUG:
+        page.links_to_anchors = relative_path_ext.links_to_anchors
+
+
+def new_markdown(config: MkDocsConfig) -> markdown.Markdown:
+    """A Python-Markdown instance made as MkDocs' ``Page.render`` makes one."""
+    return markdown.Markdown(extensions=config['markdown_extensions'],
+                             extension_configs=config['mdx_configs'] or {})

@@ -63,15 +63,17 @@ nav:
 assert NAV_MKDOCS.count("navigation.tabs") == 1 and "notes/nav/page.md" in NAV_MKDOCS
 
 # Hand-written pages: one in the navigation, three outside it at depths 1 to 3, with what
-# MkDocs rewrites and checks (links, fragments, a broken one of each) and a table of contents.
+# MkDocs rewrites and checks (links, fragments, a broken one of each) and a table of contents;
+# a reference a-notes.md defines and notes/c.md, converted later, uses without defining it.
 PAGES = {
     "docs/notes/nav/page.md": "# صفحة في القائمة\n\n## قسم {#section}\n\nانظر [الملاحظات](../../a-notes.md#there).\n",
     "docs/a-notes.md": "# ملاحظات\n\n## هناك {#there}\n\nانظر [العمق](notes/deep/more/b.md#down) "
-                       "و[المفقود](notes/deep/more/b.md#missing) و[غائب](absent.md).\n",
+                       "و[المفقود](notes/deep/more/b.md#missing) و[غائب](absent.md) و[مرجع][ref].\n\n"
+                       "[ref]: https://example.org/ref\n",
     "docs/notes/deep/more/b.md": "# عميق\n\n<div markdown id=\"down\">\n\n*نص* داخل HTML.\n\n</div>\n\n"
                                  "| أ | ب |\n| - | - |\n| 1 | 2 |\n\n## الوثيقة\n\n"
                                  "[وثيقة](../../../corpus/documents/sample.md) و[القائمة](../../nav/page.md#section)\n",
-    "docs/notes/c.md": "---\ntitle: عنوان من البيانات\n---\n\nنص بلا عنوان.\n",
+    "docs/notes/c.md": "---\ntitle: عنوان من البيانات\n---\n\nنص بلا عنوان و[مرجع][ref] غير معرف هنا.\n",
 }
 
 
@@ -89,6 +91,7 @@ class Built:
     partials: set[str]          # the partials routed through the cache
     hits: int
     misses: int
+    markdown: bool              # whether pages were converted with the build's one instance
     warnings: list[str]
 
 
@@ -109,14 +112,14 @@ def build_site(root: Path, out: Path, monkeypatch, reuse: bool, dirty: bool = Fa
     plugin = config.plugins[NAME]
     cache = plugin._partials
     return Built(set(cache.partials) if cache else set(), cache.hits if cache else 0, cache.misses if cache else 0,
-                 warnings)
+                 plugin._markdown is not None, warnings)
 
 
 def same_site(root: Path, tmp_path: Path, monkeypatch) -> Built:
     """Build with and without reuse, check they are the same; what the build with reuse reused."""
     reused = build_site(root, tmp_path / "reuse", monkeypatch, reuse=True)
     plain = build_site(root, tmp_path / "plain", monkeypatch, reuse=False)
-    assert plain.partials == set()
+    assert (plain.partials, plain.markdown) == (set(), False)
     assert differences(tmp_path / "reuse", tmp_path / "plain") == []
     assert reused.warnings == plain.warnings
     return reused
@@ -135,13 +138,16 @@ def _environment(monkeypatch):
 def test_the_fixture_site_is_the_same_with_and_without_reuse(make_project, tmp_path, monkeypatch):
     root = project(make_project)
     built = same_site(root, tmp_path, monkeypatch)
-    # the reuse did happen: every partial, mostly from the cache
+    # the reuse did happen: every partial, mostly from the cache; one Markdown instance
     assert built.partials == set(mkdocs_reuse.CACHED_PARTIALS)
     assert built.hits > built.misses > 0
+    assert built.markdown
+    # and MkDocs still checked the links of the pages converted with it
     assert any("'a-notes.md'" in w and "#missing" in w for w in built.warnings), built.warnings
     assert any("absent.md" in w for w in built.warnings), built.warnings
     page = (tmp_path / "reuse/notes/deep/more/b/index.html").read_text(encoding="utf-8")
     assert 'href="../../../nav/page/#section"' in page and 'class="md-tabs__link"' in page
+    assert "[مرجع][ref]" in (tmp_path / "reuse/notes/c/index.html").read_text(encoding="utf-8")
 
 
 @pytest.mark.e2e
@@ -152,7 +158,7 @@ def test_the_repository_site_is_the_same_with_and_without_reuse(tmp_path, monkey
                    capture_output=True)
     monkeypatch.setenv("SITE_URL", "https://example.org/corpus/")
     built = same_site(root, tmp_path, monkeypatch)
-    assert built.hits > 0
+    assert built.hits > 0 and built.markdown
 
 
 @pytest.mark.e2e
@@ -178,7 +184,7 @@ def test_a_dirty_rebuild_is_the_same_with_and_without_reuse(make_project, tmp_pa
     assert differences(tmp_path / "reuse", tmp_path / "plain") == []
     rebuilt = {"differs: a-notes/index.html", "differs: corpus/documents/sample/index.html"}
     assert rebuilt <= set(differences(tmp_path / "reuse", tmp_path / "first"))
-    assert built.hits > 0
+    assert built.hits > 0 and built.markdown
 
 
 # ---- the cache's key ------------------------------------------------------------------------
@@ -211,7 +217,7 @@ def test_a_partial_the_project_overrides_takes_materials_path(make_project, tmp_
 def test_another_plugin_turns_reuse_off(make_project, tmp_path, monkeypatch):
     root = project(make_project, NAV_MKDOCS + "  - search\n")
     built = build_site(root, tmp_path / "site", monkeypatch, reuse=True)
-    assert built.partials == set()
+    assert (built.partials, built.markdown) == (set(), False)
 
 
 def material_partials() -> dict[str, dict[str, nodes.Template]]:
