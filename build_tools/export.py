@@ -607,11 +607,16 @@ class CorpusExports:
             pieces[name] = _csv_rows(CSV_COLUMNS[name], rows)
         return {name: text.encode("utf-8") for name, text in pieces.items()}
 
-    def files(self, corpus: ResolvedCorpus, keys: dict[str, str] | None = None) -> dict[str, str]:
-        """``keys``: each document's source hash (pieces of documents without one are made afresh)."""
-        w3c = W3CExporter(corpus, self.base)
+    def prepare(self, corpus: ResolvedCorpus, keys: dict[str, str]) -> None:
+        """Make the pieces of every document that has none for its key yet: a session does
+        this after its first run, whose corpus-wide exports were kept from the last
+        generation, so that its first change does not make 10,000 documents' pieces."""
+        self._pieces_of(corpus, keys)
+
+    def _pieces_of(self, corpus: ResolvedCorpus, keys: dict[str, str]) -> list[dict[str, bytes]]:
+        """Each document's pieces in corpus order, kept for its key (``keys``: each
+        document's source hash; the pieces of a document without one are made afresh)."""
         iris = Iris(self.base)
-        keys = keys or {}
         pieces = {}
         for doc in corpus.documents:
             key = keys.get(doc.id)
@@ -623,7 +628,13 @@ class CorpusExports:
             pieces[doc.id] = kept[1]
         for gone in set(self._pieces) - set(pieces):
             del self._pieces[gone]
-        ordered = [pieces[doc.id] for doc in corpus.documents]
+        return [pieces[doc.id] for doc in corpus.documents]
+
+    def files(self, corpus: ResolvedCorpus, keys: dict[str, str] | None = None) -> dict[str, str]:
+        """``keys``: each document's source hash (pieces of documents without one are made afresh)."""
+        w3c = W3CExporter(corpus, self.base)
+        iris = Iris(self.base)
+        ordered = self._pieces_of(corpus, keys or {})
         dump = json_dump(corpus, [], self.base) | {"entities": [entity_record(e) for e in corpus.entities.values()]}
         files: dict[str, str | Chunks] = {
             CORPUS_JSONLD: dumps(w3c.corpus_collection()),

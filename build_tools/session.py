@@ -16,6 +16,7 @@ equal to a clean generation.
 
 from __future__ import annotations
 
+import gc
 import os
 import time
 from dataclasses import dataclass
@@ -236,5 +237,11 @@ class Session:
         result = write_generated(self.project, corpus, diagnostics, self.tree, self.base_url, self.workers,
                                  show_progress, manifest, dict(self._hashes), self._paths, self._exports)
         self._manifest, self._paths = result.manifest, result.paths
+        if self.last_was_full:
+            self._exports.prepare(corpus, self._hashes)
+            # The corpus lives as long as the session: the cycle collector need not walk its
+            # millions of objects again (a full collection took 0.6 s of a change at 10,000
+            # documents). Objects dropped later are still freed by reference counting.
+            gc.freeze()
         result.timings = {"load+resolve": seconds, **result.timings}
         return result
