@@ -86,7 +86,11 @@ def _replace(tmp: str, path: Path) -> None:
         os.replace(tmp, path)
         return
     doomed = f"{tmp}.old"
-    os.link(path, doomed)
+    try:
+        os.link(path, doomed)
+    except OSError:                 # a file system without hard links: replace it in the call
+        os.replace(tmp, path)
+        return
     os.replace(tmp, path)
     threading.Thread(target=os.unlink, args=(doomed,), name="unlink-replaced").start()
 
