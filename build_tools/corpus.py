@@ -30,7 +30,7 @@ from .loading import (
     read_quotes, suggestion,
 )
 from .model import (
-    Claim, Document, Entity, Layers, Mention, Quote, ResolvedClaim, ResolvedDocument,
+    Document, Entity, Layers, Mention, ResolvedClaim, ResolvedDocument,
     ResolvedQuote, Span,
 )
 from .yamlstrict import decode_utf8, load_yaml

@@ -42,6 +42,7 @@ import orjson
 import yaml
 
 from . import urls
+from .output import encoded_pieces
 from .corpus import ResolvedCorpus
 from .model import (
     CLAIM_KINDS, CLAIM_STATUSES, ENTITY_TYPES, QUOTE_CHANNELS, QUOTE_KINDS, Entity, Mention,
@@ -655,7 +656,7 @@ class Chunks(tuple):
     into one string in memory."""
 
     def encoded(self) -> list[bytes]:
-        return [piece if isinstance(piece, bytes) else piece.encode("utf-8") for piece in self]
+        return encoded_pieces(self)
 
     def text(self) -> str:
         return b"".join(self.encoded()).decode("utf-8")
@@ -709,8 +710,9 @@ def site_files(corpus: ResolvedCorpus, base: str | None = None) -> dict[str, str
     """Every export file, ``{path under docs/: text}``, for the generated folder."""
     files = corpus_files(corpus, base)
     w3c = W3CExporter(corpus, base)
+    around = neighbours(corpus)
     for doc in corpus.documents:
-        files.update(document_files(w3c, doc, base, *neighbours(corpus)[doc.id]))
+        files.update(document_files(w3c, doc, base, *around[doc.id]))
     return files
 
 

@@ -33,6 +33,11 @@ class OutputError(Exception):
     pass
 
 
+def encoded_pieces(pieces) -> list[bytes]:
+    """A file's pieces (``str``, or ``bytes`` already in UTF-8) as UTF-8 bytes."""
+    return [piece if isinstance(piece, bytes) else piece.encode("utf-8") for piece in pieces]
+
+
 def write_atomic(path: Path, data: bytes) -> None:
     """Write a file through a temporary sibling and a rename: never half-written."""
     write_atomic_chunks(path, [data])
@@ -125,7 +130,7 @@ class OutputTree:
                 raise OutputError(f"refusing to write {rel!r} outside {self.prefix}")
             path = self.docs_dir / rel
             if isinstance(content, tuple):          # export.Chunks: a large file, in pieces
-                pieces = [chunk if isinstance(chunk, bytes) else chunk.encode("utf-8") for chunk in content]
+                pieces = encoded_pieces(content)
                 if _same_pieces(path, pieces):
                     unchanged += 1
                 else:

@@ -16,7 +16,6 @@ from typing import Callable
 
 import jinja2
 import regex
-import yaml
 from markupsafe import Markup
 
 from . import rawhtml, urls
