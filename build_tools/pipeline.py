@@ -7,7 +7,6 @@ import multiprocessing
 import os
 import time
 from collections import Counter
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -175,8 +174,7 @@ def generate(project: Project, docs_dir: Path | None = None, base_url: str | Non
     exports. The result is the same as a clean generation (tests/test_incremental.py and
     tests/test_scale.py hold them equal)."""
     t0 = time.perf_counter()
-    with _without_cycle_collection():
-        corpus, diagnostics = load_and_resolve(project, workers or max_workers())
+    corpus, diagnostics = load_and_resolve(project, workers or max_workers())
     loaded = time.perf_counter() - t0
     if corpus is None:
         raise CorpusError(diagnostics)
@@ -189,20 +187,6 @@ def generate(project: Project, docs_dir: Path | None = None, base_url: str | Non
         gc.unfreeze()
     result.timings = {"load+resolve": loaded, **result.timings}
     return result
-
-
-@contextmanager
-def _without_cycle_collection():
-    """Loading makes millions of objects and no garbage cycles worth collecting; Python's
-    cycle collector, triggered by the allocations, walked them again and again (a quarter
-    of the loading time at 1,000 documents). It runs again afterwards."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def write_generated(project: Project, corpus: ResolvedCorpus, diagnostics: Diagnostics, tree: OutputTree,

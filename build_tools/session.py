@@ -25,7 +25,7 @@ from pathlib import Path
 from . import urls
 from .export import CorpusExports, read_site_url
 from .corpus import (REGISTRY_FILE, Corpus, Layers, Project, ResolvedCorpus, _check_unique_ids, _load_document,
-                     _load_layers, load_corpus, resolve_corpus, resolve_document)
+                     _load_layers, load_corpus, resolve_corpus, resolve_document, without_cycle_collection)
 from .diagnostics import CorpusError, Diagnostic, Diagnostics
 from .fingerprints import document_sources
 from .output import OutputTree
@@ -113,8 +113,9 @@ class Session:
     # ---- loading ------------------------------------------------------------------------
 
     def _full(self, sources: _Sources) -> tuple[ResolvedCorpus | None, Diagnostics]:
-        raw, diagnostics = load_corpus(self.project)
-        resolved = resolve_corpus(raw, diagnostics)
+        with without_cycle_collection():
+            raw, diagnostics = load_corpus(self.project)
+            resolved = resolve_corpus(raw, diagnostics)
         if diagnostics.has_errors():
             self._raw = None
             return None, diagnostics
