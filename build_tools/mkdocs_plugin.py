@@ -189,6 +189,7 @@ class CorpusPlugin(BasePlugin):
         self._nav = None
         self._nav_files: set = set()           # the navigation pages' File objects
         self._markdown = None                  # the build's one Python-Markdown instance, once made
+        self._memo: mkdocs_reuse.MarkdownMemo | None = None
         self._partials: mkdocs_reuse.PartialCache | None = None
 
     # ---- the generated pages' HTML blocks -------------------------------------------------
@@ -217,6 +218,7 @@ class CorpusPlugin(BasePlugin):
         self._elsewhere, self._in_nav, self._discarded = set(), set(), set()
         self._reuse = self._can_reuse(config)
         self._nav, self._nav_files, self._markdown, self._partials = None, set(), None, None
+        self._memo = mkdocs_reuse.MarkdownMemo() if self._reuse else None
         return config
 
     def _shard_to_build(self, config) -> Shard | None:
@@ -284,12 +286,15 @@ class CorpusPlugin(BasePlugin):
 
     def on_pre_page(self, page, config, files):
         """A page outside the navigation is converted with the build's one Python-Markdown
-        instance (MkDocs calls ``page.render``: the page's own attribute, set here, comes
-        before the method of its class)."""
+        instance, or takes the conversion of a page of the same shape (MarkdownMemo; MkDocs
+        calls ``page.render``: the page's own attribute, set here, comes before the method of
+        its class)."""
         if self._reuse and self._nav is not None and page.file not in self._nav_files:
             if self._markdown is None:
                 self._markdown = mkdocs_reuse.new_markdown(config)
-            page.render = functools.partial(mkdocs_reuse.render_markdown, page, self._markdown)
+            src_uri = page.file.src_uri
+            page.render = functools.partial(mkdocs_reuse.render_markdown, page, self._markdown, memo=self._memo,
+                                            stash=lambda: self._stashes.get(src_uri))
         return page
 
     def on_env(self, env, config, files):

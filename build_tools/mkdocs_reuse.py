@@ -12,11 +12,16 @@ against a build with ``CORPUS_MKDOCS_REUSE=0``, which turns both off).
 - :func:`render_markdown`: MkDocs' ``Page.render`` with one Python-Markdown instance per
   build, ``reset()`` between pages, instead of a new instance (and a new set of extensions,
   a new parser) per page.
+- :class:`MarkdownMemo`: once their HTML regions are stashed (rawhtml.py), the generated
+  pages' Markdown comes in a few dozen shapes (the same headings around placeholders). A
+  conversion that no page-dependent step touched (no link but to the page's own headings)
+  is kept by its source, and a page of the same shape takes it with its own placeholders.
 """
 
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass, field
 from importlib.metadata import version
 from pathlib import Path
@@ -29,11 +34,13 @@ import mkdocs
 from jinja2 import meta, nodes
 from markupsafe import Markup
 from mkdocs.config.defaults import MkDocsConfig
-from mkdocs.structure.files import Files
+from mkdocs.structure.files import File, Files
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import (Page, _ExtractAnchorsTreeprocessor, _ExtractTitleTreeprocessor,
                                     _RawHTMLPreprocessor, _RelativePathTreeprocessor)
 from mkdocs.structure.toc import get_toc
+
+from .rawhtml import Stash
 
 REUSE_VARIABLE = "CORPUS_MKDOCS_REUSE"     # "0": MkDocs' own path for every page (for the tests)
 
@@ -272,15 +279,22 @@ def _walk(items: list) -> Iterator:
 
 # ---- Markdown ----------------------------------------------------------------------------
 
-def render_markdown(page: Page, md: markdown.Markdown, config: MkDocsConfig, files: Files) -> None:
+def render_markdown(page: Page, md: markdown.Markdown, config: MkDocsConfig, files: Files,
+                    memo: "MarkdownMemo | None" = None, stash: Callable[[], Stash | None] | None = None) -> None:
     """MkDocs 1.6's ``Page.render`` (mkdocs/structure/pages.py) line for line, but with ``md``,
     reset, instead of a new Python-Markdown instance: the same conversion, link rewriting
     and checks, table of contents, title and anchors. ``md`` must be made as Page.render
     makes its own (:func:`new_markdown`). Python-Markdown documents ``reset()`` between two
     conversions as the way to reuse an instance; MkDocs' own processors are made anew for
-    each page and replace the previous page's (they register under the same names)."""
+    each page and replace the previous page's (they register under the same names).
+
+    With ``memo`` and ``stash`` (what gives the page's stashed regions, see rawhtml.py), a
+    page whose source has the shape of one converted before takes that conversion."""
     if page.markdown is None:
         raise RuntimeError("`markdown` field hasn't been set (via `read_source`)")
+    shape = memo.shape(page.markdown, stash()) if memo is not None and stash is not None else None
+    if shape is not None and memo.apply(shape, page):
+        return
     md.reset()
 
     raw_html_ext = _RawHTMLPreprocessor()
@@ -289,7 +303,7 @@ def render_markdown(page: Page, md: markdown.Markdown, config: MkDocsConfig, fil
     extract_anchors_ext = _ExtractAnchorsTreeprocessor(page.file, files, config)
     extract_anchors_ext._register(md)
 
-    relative_path_ext = _RelativePathTreeprocessor(page.file, files, config)
+    relative_path_ext = _WatchedLinks(page.file, files, config)
     relative_path_ext._register(md)
 
     extract_title_ext = _ExtractTitleTreeprocessor()
@@ -301,6 +315,99 @@ def render_markdown(page: Page, md: markdown.Markdown, config: MkDocsConfig, fil
     page.present_anchor_ids = extract_anchors_ext.present_anchor_ids | raw_html_ext.present_anchor_ids
     if _pages_log.getEffectiveLevel() > logging.DEBUG:
         page.links_to_anchors = relative_path_ext.links_to_anchors
+    if shape is not None and not relative_path_ext.page_dependent:
+        memo.keep(shape, page, getattr(md, 'toc_tokens', []))
+
+
+class _WatchedLinks(_RelativePathTreeprocessor):
+    """MkDocs' link rewriting, noting whether any link it saw depends on where the page is
+    (anything but a link to a fragment of the page itself)."""
+
+    def __init__(self, file: File, files: Files, config: MkDocsConfig) -> None:
+        super().__init__(file, files, config)
+        self.page_dependent = False
+
+    def path_to_url(self, url: str) -> str:
+        if not url.startswith("#"):
+            self.page_dependent = True
+        return super().path_to_url(url)
+
+
+@dataclass(frozen=True)
+class _Shape:
+    """A page's stashed Markdown without its placeholders' nonce, and that nonce."""
+
+    source: str
+    nonce: str
+
+
+@dataclass(frozen=True)
+class _Conversion:
+    pieces: tuple[str, ...]        # the HTML around the placeholders: text, region number, text...
+    toc_tokens: list
+    title: str | None
+    anchors: frozenset[str]
+    self_links: dict[str, str] | None     # the page's links to its own fragments (None: not recorded)
+
+
+class MarkdownMemo:
+    """Conversions of generated pages' stashed Markdown, by shape (see the module's docstring).
+
+    A conversion is kept only when it could not depend on the page: its source holds no
+    text that looks like a placeholder but the page's own ones, and MkDocs' link rewriting
+    saw no link but to a fragment of the page itself (those are the page's own again on the
+    page that takes the conversion). Python-Markdown's output is a function of its input
+    and its extensions, which are the build's."""
+
+    def __init__(self) -> None:
+        self.conversions: dict[str, _Conversion] = {}
+        self.hits = self.misses = 0
+
+    @staticmethod
+    def shape(markdown_text: str, stash: Stash | None) -> _Shape | None:
+        """The page's shape, or None when it has no placeholders or has text that could be
+        mistaken for one."""
+        if stash is None or not stash.regions:
+            return None
+        count = len(stash.regions)
+        if markdown_text.count("rawhtml") != count or markdown_text.count(stash.nonce) != count:
+            return None
+        return _Shape(markdown_text.replace(stash.nonce, ""), stash.nonce)
+
+    def apply(self, shape: _Shape, page: Page) -> bool:
+        """Give ``page`` the conversion kept for its shape; False when there is none."""
+        found = self.conversions.get(shape.source)
+        if found is None:
+            self.misses += 1
+            return False
+        self.hits += 1
+        pieces = list(found.pieces)
+        for i in range(1, len(pieces), 2):
+            pieces[i] = f"<p>rawhtml{shape.nonce}x{pieces[i]}</p>"
+        page.content = "".join(pieces)
+        page.toc = get_toc(found.toc_tokens)
+        page._title_from_render = found.title
+        page.present_anchor_ids = set(found.anchors)
+        if found.self_links is not None:
+            page.links_to_anchors = {page.file: dict(found.self_links)} if found.self_links else {}
+        return True
+
+    def keep(self, shape: _Shape, page: Page, toc_tokens: list) -> None:
+        """Keep ``page``'s conversion (just made, by MkDocs' steps) for its shape."""
+        pieces = _PLACEHOLDER.split(page.content)
+        if (len(pieces) - 1) // 3 != shape.source.count("rawhtml") or any(
+                pieces[i] != shape.nonce for i in range(1, len(pieces), 3)):
+            return                    # a placeholder lost, or one that is not this page's: not kept
+        kept = tuple(piece for i, piece in enumerate(pieces) if i % 3 != 1)
+        links = page.links_to_anchors
+        if links is not None and set(links) - {page.file}:
+            return
+        self.conversions[shape.source] = _Conversion(
+            kept, toc_tokens, page._title_from_render, frozenset(page.present_anchor_ids or ()),
+            None if links is None else dict(links.get(page.file, {})))
+
+
+_PLACEHOLDER = re.compile(r"<p>rawhtml([0-9a-f]+)x(\d+)</p>")
 
 
 def new_markdown(config: MkDocsConfig) -> markdown.Markdown:

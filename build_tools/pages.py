@@ -28,10 +28,6 @@ from .render import excerpt, render_text
 
 AR_MONTHS = ("يناير", "فبراير", "مارس", "أبريل", "مايو", "يونيو", "يوليو", "أغسطس", "سبتمبر",
              "أكتوبر", "نوفمبر", "ديسمبر")
-# Exactly the characters Python-Markdown (with the extensions in mkdocs.yml) unescapes after a
-# backslash: escaping any other one would show the backslash to the reader.
-_MD_SPECIAL = regex.compile(r"([\\`*_{}\[\]()#+\-.!|>])")
-
 # Singular names of the entity types, for the details shown over an annotation.
 ENTITY_TYPE_NAMES: dict[str, str] = {
     "person": "شخص",
@@ -58,12 +54,6 @@ _BIBTEX_SPECIAL = {
     "\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "%": r"\%", "&": r"\&", "$": r"\$",
     "#": r"\#", "_": r"\_", "^": r"\^{}", "~": r"\~{}",
 }
-
-
-def md_text(value: str) -> Markup:
-    """Text for a Markdown context (a heading): HTML-escaped, Markdown syntax disarmed."""
-    escaped = html.escape(value, quote=True)
-    return Markup(_MD_SPECIAL.sub(r"\\\1", escaped).replace("\n", " "))
 
 
 def ar_date(iso: str) -> str:
@@ -171,7 +161,6 @@ def _environment() -> jinja2.Environment:
         keep_trailing_newline=True,
         undefined=jinja2.StrictUndefined,
     )
-    env.filters["md"] = md_text
     env.filters["raw_html"] = lambda fragment: Markup(rawhtml.wrap(str(fragment)))
     env.globals.update(
         ENTITY_TYPES=ENTITY_TYPES, CLAIM_KINDS=CLAIM_KINDS, CLAIM_STATUSES=CLAIM_STATUSES,

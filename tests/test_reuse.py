@@ -69,6 +69,18 @@ PAGES = {
                                  "[وثيقة](../../../corpus/documents/sample.md) و[القائمة](../../nav/page.md#section)\n",
     "docs/notes/c.md": "---\ntitle: عنوان من البيانات\n---\n\nنص بلا عنوان و[مرجع][ref] غير معرف هنا.\n",
 }
+# Pages with HTML regions (as generated pages have them) in two shapes, each at two depths:
+# one links only to its own headings (a broken one too), so its conversion is reused; the
+# other links to another page, so it is converted for each page.
+_REGION = "<!-- raw-html -->\n<p id=\"r-{0}\">منطقة {0}</p>\n<!-- /raw-html -->\n\n"
+_SELF_LINKS = "## قسم\n\n" + _REGION + "انظر [القسم](#قسم) و[لا شيء](#nowhere).\n\n" + _REGION
+_OTHER_LINK = "## قسم\n\n" + _REGION + "انظر [الملاحظات](../a-notes.md#there).\n"
+PAGES.update({
+    "docs/notes/self-one.md": _SELF_LINKS.format("1"),
+    "docs/notes/deep/self-two.md": _SELF_LINKS.format("2"),
+    "docs/notes/other-one.md": _OTHER_LINK.format("1"),
+    "docs/notes/deep/other-two.md": _OTHER_LINK.format("2"),
+})
 
 
 def project(make_project, mkdocs_yml: str = NAV_MKDOCS, **extra: str) -> Path:
@@ -85,6 +97,7 @@ class Built:
     partials: set[str]          # the partials routed through the cache
     hits: int
     misses: int
+    conversions_reused: int     # pages that took another page's Markdown conversion (MarkdownMemo)
     markdown: bool              # whether pages were converted with the build's one instance
     warnings: list[str]
 
@@ -106,14 +119,14 @@ def build_site(root: Path, out: Path, monkeypatch, reuse: bool, dirty: bool = Fa
     plugin = config.plugins[NAME]
     cache = plugin._partials
     return Built(set(cache.partials) if cache else set(), cache.hits if cache else 0, cache.misses if cache else 0,
-                 plugin._markdown is not None, warnings)
+                 plugin._memo.hits if plugin._memo else 0, plugin._markdown is not None, warnings)
 
 
 def same_site(root: Path, tmp_path: Path, monkeypatch) -> Built:
     """Build with and without reuse, check they are the same; what the build with reuse reused."""
     reused = build_site(root, tmp_path / "reuse", monkeypatch, reuse=True)
     plain = build_site(root, tmp_path / "plain", monkeypatch, reuse=False)
-    assert (plain.partials, plain.markdown) == (set(), False)
+    assert (plain.partials, plain.markdown, plain.conversions_reused) == (set(), False, 0)
     assert differences(tmp_path / "reuse", tmp_path / "plain") == []
     assert reused.warnings == plain.warnings
     return reused
@@ -136,7 +149,11 @@ def test_the_fixture_site_is_the_same_with_and_without_reuse(make_project, tmp_p
     assert built.partials == set(mkdocs_reuse.CACHED_PARTIALS)
     assert built.hits > built.misses > 0
     assert built.markdown
-    # and MkDocs still checked the links of the pages converted with it
+    # the page with links to its own headings lent its conversion to the one of the same shape
+    # (the regions differ); the pages linking elsewhere did not
+    assert built.conversions_reused == 1
+    # and MkDocs still checked the links of the pages converted with it, and of the reused conversion
+    assert sum("'#nowhere'" in w for w in built.warnings) == 2, built.warnings
     assert any("'a-notes.md'" in w and "#missing" in w for w in built.warnings), built.warnings
     assert any("absent.md" in w for w in built.warnings), built.warnings
     page = (tmp_path / "reuse/notes/deep/more/b/index.html").read_text(encoding="utf-8")

@@ -91,20 +91,3 @@ def test_the_scanner_catches_payloads():
     scanner.feed('<img src=x onerror=alert(1)><a href=" JavaScript:alert(1)">x</a><script>alert(2)</script>'
                  '<script src="https://evil.example/x.js"></script>')
     assert len(scanner.problems) == 4
-
-
-def test_headings_escape_exactly_what_markdown_unescapes():
-    """A backslash before any other character stays visible (an entity named «a:b» showed
-    «a\\:b»): md_text escapes exactly Python-Markdown's escapable characters."""
-    import markdown
-
-    from build_tools.pages import _MD_SPECIAL, md_text
-
-    md = markdown.Markdown(extensions=["toc", "attr_list", "md_in_html", "admonition", "tables",
-                                       "pymdownx.superfences", "pymdownx.details"])
-    assert set(_MD_SPECIAL.pattern[2:-2].replace("\\", "")) | {"\\"} == set(md.ESCAPED_CHARS)
-    name = "a:b = c~d^e *f* [g](h) #i `j` <k> &l"
-    rendered = md.convert(f"# {md_text(name)}")
-    import html as html_module
-    import re
-    assert html_module.unescape(re.sub(r"<[^>]+>", "", rendered)) == name
