@@ -118,7 +118,15 @@ def _find_anchors(text: str, path: str, diagnostics: Diagnostics) -> bool:
 
 
 def load_yaml(text: str, path: str, diagnostics: Diagnostics) -> YNode | None:
-    """Parse one YAML document into located nodes; ``None`` (with diagnostics) on error."""
+    """Parse one YAML document into located nodes; ``None`` (with diagnostics) on error.
+
+    A file of the plain shape most annotation files have is read by yamlfast.py, with the
+    same result; every other one, and every one with a problem, by PyYAML here."""
+    from .yamlfast import parse
+
+    fast = parse(text, path)
+    if fast is not None:
+        return fast
     if len(text.encode("utf-8")) > MAX_BYTES:
         diagnostics.error(Location(path, 1, 1), "file-too-large",
                           f"the file is larger than {MAX_BYTES // (1024 * 1024)} MiB",
