@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import gc
 import hashlib
+import os
 import unicodedata
 from collections import defaultdict
 from contextlib import contextmanager
@@ -60,6 +61,10 @@ class Project:
         return self.root / "annotations"
 
     def rel(self, path: Path) -> str:
+        """``path`` relative to the root, with ``/`` (as messages and keys name files)."""
+        text, root = str(path), str(self.root)
+        if text.startswith(root) and text[len(root):len(root) + 1] == os.sep:    # the usual case, sooner
+            return text[len(root) + 1:].replace(os.sep, "/")
         try:
             return path.relative_to(self.root).as_posix()
         except ValueError:

@@ -8,6 +8,7 @@ MkDocs does not escape them). Nothing here knows about MkDocs.
 from __future__ import annotations
 
 import functools
+import heapq
 import html
 import json
 from collections import Counter, defaultdict
@@ -199,6 +200,15 @@ class PageWriter:
                            for i, c in enumerate(self.claims)}
         self.quote_page = {q.id: listing_page(urls.QUOTES_PAGE, i // PAGE_SIZE + 1)
                            for i, q in enumerate(self.quotes)}
+        self._mentioned: dict[str, frozenset[str]] = {}
+
+    def _entities_in(self, doc_id: str) -> frozenset[str]:
+        """The ids of the entities a document mentions (each entity page asks for those of
+        each of its documents)."""
+        found = self._mentioned.get(doc_id)
+        if found is None:
+            found = self._mentioned[doc_id] = frozenset(m.entity.id for m in self.corpus.by_id[doc_id].mentions)
+        return found
 
     def _render(self, template: str, page: str, **context) -> str:
         return self.env.get_template(template).render(page=page, corpus=self.corpus, **context)
@@ -362,9 +372,10 @@ class PageWriter:
         documents = {m.document_id for m in mentions}
         co_occurring: Counter = Counter()
         for doc_id in documents:
-            co_occurring.update({m.entity.id for m in self.corpus.by_id[doc_id].mentions})
+            co_occurring.update(self._entities_in(doc_id))
         co_occurring.pop(entity.id, None)
-        top = sorted(co_occurring.items(), key=lambda kv: (-kv[1], self.corpus.entities[kv[0]].name, kv[0]))[:12]
+        names = self.corpus.entities
+        top = heapq.nsmallest(12, co_occurring.items(), key=lambda kv: (-kv[1], names[kv[0]].name, kv[0]))
         claims_by = self.corpus.claims_by_claimant.get(entity.id, [])
         claims_about = self.corpus.claims_about.get(entity.id, [])
         quotes = self.corpus.quotes_by_speaker.get(entity.id, [])

@@ -52,23 +52,23 @@ def link(from_page: str, to_page: str, fragment: str = "") -> str:
     return _relative(from_page, to_page) + (f"#{fragment}" if fragment else "")
 
 
-@functools.lru_cache(maxsize=1 << 16)
 def _relative(from_page: str, to_page: str) -> str:
-    """The relative URL from one page to another; pages link to the same few pages over
-    and over (a document page to each entity it mentions, for every mention).
+    """The relative URL from one page to another: up from the first's folder to the folder
+    both URLs share, then down to the second.
 
-    Pure string work (no ``os.path.relpath``, which asks the file system for the
-    current directory on every call): it runs for every link of every page.
-    """
-    here = page_url(from_page).split("/")[:-1]
-    there = page_url(to_page).split("/")[:-1]
-    common = 0
-    for a, b in zip(here, there):
-        if a != b:
-            break
-        common += 1
-    parts = [".."] * (len(here) - common) + there[common:]
-    return "/".join(parts) + "/" if parts else "./"
+    Pure string work (no ``os.path.relpath``, which asks the file system for the current
+    directory on every call): it runs for every link of every page, 130,000 times for
+    1,000 documents, nearly all of them different pairs of pages."""
+    here = _url(from_page)
+    there = _url(to_page)
+    shared = posixpath.commonprefix((here, there))
+    cut = shared.rfind("/") + 1
+    return "../" * here.count("/", cut) + there[cut:] or "./"
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _url(page: str) -> str:
+    return page_url(page)
 
 
 # ---- downloadable exports (files, not pages: MkDocs copies them as they are) -----------

@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 
 from build_tools import urls
 
-SEGMENT = st.sampled_from(["corpus", "documents", "entities", "a", "b", "index"])
+SEGMENT = st.sampled_from(["corpus", "documents", "entities", "a", "ab", "b", "e1", "e10", "index"])  # (names that share a prefix)
 PAGE = st.lists(SEGMENT, min_size=1, max_size=4).map(lambda parts: "/".join(parts) + ".md")
 
 
