@@ -85,6 +85,23 @@ def test_search_index_failure_keeps_the_previous_site(make_project, tmp_path):
     assert not [p for p in root.iterdir() if p.name.startswith(".site-building-")], "no scratch folder left behind"
 
 
+def test_a_search_index_that_cannot_start_keeps_the_previous_site(make_project, tmp_path):
+    """Pagefind cannot start: the build stops before MkDocs, after the generation."""
+    root = make_project()
+    assert run_cli("build", "--root", str(root), "--site-dir", str(root / "site")).returncode == 0
+    before = tree_hash(root / "site")
+    (root / "docs/index.md").write_text("# فهرس جديد\n\n[الوثائق](corpus/index.md)\n", encoding="utf-8")
+    env = dict(os.environ, PAGEFIND_BINARY_PATH=str(tmp_path / "missing"))
+    result = subprocess.run([sys.executable, "-m", "build_tools", "build", "--root", str(root), "--site-dir",
+                             str(root / "site")], capture_output=True, text=True, env=env, timeout=600)
+    assert result.returncode == 1
+    assert "search index failed: pagefind failed to start" in result.stderr
+    assert "the previous site is untouched" in result.stderr
+    assert "generated " in result.stderr       # the generation went to its end
+    assert tree_hash(root / "site") == before
+    assert not [p for p in root.iterdir() if p.name.startswith(".site-building-")], "no scratch folder left behind"
+
+
 def test_generate_rewrites_only_changed_pages_and_removes_stale_ones(make_project):
     root = make_project()
     first = run_cli("generate", "--root", str(root))
