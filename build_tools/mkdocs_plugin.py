@@ -16,6 +16,11 @@ one Python-Markdown instance. The pages are the same, byte for byte; the navigat
 pages always take MkDocs' own path, and so does every page when another plugin is listed
 (it could change a page's context or its Markdown) or when ``CORPUS_MKDOCS_REUSE=0``.
 
+When ``CORPUS_SEARCH_PAGES`` names a file, the process that writes the hand-written pages
+(shard 1, or the only one) writes their HTML there as soon as it has rendered the last of
+them (:class:`_SearchPages`): ``corpus build`` indexes them with the corpus's records and
+writes the search index while MkDocs still renders the generated pages.
+
 It also builds one shard of the site when ``CORPUS_SHARD=K/N`` is set (``mkdocs build``
 only): N such builds, run at once on several cores or in separate CI jobs, then merged
 by site.py, give the files of one ordinary build. How the work is divided:
@@ -46,7 +51,7 @@ import logging
 import os
 import re
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin
@@ -58,6 +63,7 @@ from .output import MARKER
 
 NAME = "corpus-publisher"           # the entry point in pyproject.toml
 SHARD_VARIABLE = "CORPUS_SHARD"     # "K/N": build shard K (1..N) of N
+SEARCH_PAGES_VARIABLE = "CORPUS_SEARCH_PAGES"   # a file: where to write the indexed pages' HTML
 MANIFEST = "corpus-shard.json"      # in a shard's output, read by the merge (not hidden: CI
                                     # artifact uploads leave out hidden files by default)
 
@@ -191,6 +197,7 @@ class CorpusPlugin(BasePlugin):
         self._markdown = None                  # the build's one Python-Markdown instance, once made
         self._memo: mkdocs_reuse.MarkdownMemo | None = None
         self._partials: mkdocs_reuse.PartialCache | None = None
+        self._search_pages: _SearchPages | None = None
 
     # ---- the generated pages' HTML blocks -------------------------------------------------
 
@@ -244,6 +251,18 @@ class CorpusPlugin(BasePlugin):
 
     def on_files(self, files, config):
         link_generated_files(files, config.docs_dir)
+        files = self._divide(files, config)
+        self._search_pages = _SearchPages.of(files, self._elsewhere) if self._sends_search_pages(config) else None
+        return files
+
+    def _sends_search_pages(self, config) -> bool:
+        """Whether this process writes the hand-written pages' HTML for the search index: it
+        is asked to, it writes those pages, and no other plugin changes them after this one."""
+        return (bool(os.environ.get(SEARCH_PAGES_VARIABLE, "").strip()) and self._command in (None, "build")
+                and (self._shard is None or self._shard.is_first) and not self._other_plugins(config))
+
+    def _divide(self, files, config):
+        """This shard's part of ``files`` (the others' marked excluded); all of them unsharded."""
         if self._shard is None:
             return files
         self._files = files
@@ -316,6 +335,8 @@ class CorpusPlugin(BasePlugin):
         return context
 
     def on_post_page(self, output, page, config):
+        if self._search_pages is not None and self._search_pages.add(page.file, output):
+            self._search_pages = None                       # written: all of them were rendered
         return "" if page.file.src_uri in self._discarded else output   # MkDocs writes nothing for ""
 
     def on_post_template(self, output_content, template_name, config):
@@ -381,3 +402,46 @@ def cross_shard_anchor_problems(manifests: list[dict]) -> list[tuple[int, str]]:
                 problems.append((manifest["anchor_level"], f"Doc file '{source}' contains a link '{link}', but "
                                  f"the doc '{target}' does not contain an anchor '#{anchor}'."))
     return problems
+
+
+class _SearchPages:
+    """The pages the search index reads from the built site (search.page_rule's "page"
+    kind: the hand-written ones; the generated ones' records come from the model), kept
+    as MkDocs renders them and written to one file (JSON: their output paths and HTML)
+    when the last has come, so that the index can be made before MkDocs ends."""
+
+    def __init__(self, target: Path, wanted: set[str]):
+        self.target = target
+        self.wanted = wanted
+        self.pages: dict[str, str] = {}
+
+    @classmethod
+    def of(cls, files, elsewhere: set[str]) -> "_SearchPages | None":
+        """What to send of ``files``; None when one of the pages is another shard's to render
+        (or there is none: the file is written at once)."""
+        from .search import page_rule
+
+        wanted = set()
+        for file in files:
+            if not file.is_documentation_page():
+                continue
+            rule = page_rule(PurePosixPath(file.dest_uri))
+            if rule is None or rule[0] != "page":
+                continue
+            if file.src_uri in elsewhere:
+                return None
+            if file.inclusion.is_included():
+                wanted.add(file.src_uri)
+        found = cls(Path(os.environ[SEARCH_PAGES_VARIABLE]), wanted)
+        return None if found.add(None, "") else found
+
+    def add(self, file, output: str) -> bool:
+        """Keep the page's HTML; True once every page is in and the file written."""
+        if file is not None and file.src_uri in self.wanted:
+            self.pages[file.dest_uri] = output
+        if len(self.pages) < len(self.wanted):
+            return False
+        partial = self.target.with_name(self.target.name + ".part")
+        partial.write_text(json.dumps(self.pages, ensure_ascii=False), encoding="utf-8")
+        os.replace(partial, self.target)
+        return True

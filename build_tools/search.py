@@ -301,17 +301,36 @@ def site_records(site: Path, generated: bool = True) -> list[Record]:
     records = []
     for path in sorted(site.rglob("index.html")):
         relative = PurePosixPath(path.relative_to(site).as_posix())
-        rule = page_rule(relative)
-        if rule is None:
-            continue
-        kind, selectors = rule
-        if not generated and kind in ("document", "entity"):
-            continue
-        url = "" if relative.parent == PurePosixPath(".") else f"{relative.parent}/"
-        record = page_record(path.read_text(encoding="utf-8"), url, kind, selectors)
-        if record is not None:
-            records.append(record)
+        rule = _rule(relative, generated)
+        if rule is not None:
+            record = page_record(path.read_text(encoding="utf-8"), _url(relative), *rule)
+            if record is not None:
+                records.append(record)
     return records
+
+
+def rendered_records(pages: dict[str, str]) -> list[Record]:
+    """:func:`site_records` (without the generated pages) of pages given as their HTML by
+    their path in the site, as the MkDocs plugin sends them before the site is written."""
+    records = []
+    for relative in sorted(PurePosixPath(path) for path in pages):
+        rule = _rule(relative, generated=False)
+        if rule is not None:
+            record = page_record(pages[str(relative)], _url(relative), *rule)
+            if record is not None:
+                records.append(record)
+    return records
+
+
+def _rule(relative: PurePosixPath, generated: bool) -> tuple[str, tuple[Selector, ...]] | None:
+    rule = page_rule(relative)
+    if rule is None or (not generated and rule[0] in ("document", "entity")):
+        return None
+    return rule
+
+
+def _url(relative: PurePosixPath) -> str:
+    return "" if relative.parent == PurePosixPath(".") else f"{relative.parent}/"
 
 
 def record_html(record: Record) -> str:

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from corpus_fixtures import REPO, TEXT, fake_pagefind
-from sitecheck import broken_links, copy_sources, doc_text, read_page, tree_hash
+from corpus_fixtures import FIXTURE_MKDOCS, REPO, TEXT, fake_pagefind
+from sitecheck import broken_links, copy_sources, differences, doc_text, read_page, tree_hash
 
 pytestmark = pytest.mark.e2e
 
@@ -100,6 +100,37 @@ def test_a_search_index_that_cannot_start_keeps_the_previous_site(make_project, 
     assert "generated " in result.stderr       # the generation went to its end
     assert tree_hash(root / "site") == before
     assert not [p for p in root.iterdir() if p.name.startswith(".site-building-")], "no scratch folder left behind"
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_the_search_index_written_while_mkdocs_runs_is_the_one_written_after(make_project, jobs):
+    """The hand-written pages come from the MkDocs plugin as soon as they are rendered, and
+    the index is written while MkDocs still runs (in one process, or in shards): the site
+    is the one the index made after MkDocs gives, to the byte; nothing is left beside it."""
+    root = make_project({"docs/notes.md": "# ملاحظات\n\nنص مكتوب باليد للبحث.\n",
+                         "mkdocs.yml": FIXTURE_MKDOCS + "plugins:\n  - corpus-publisher\n"})
+    sites = {}
+    for early in ("1", "0"):
+        env = dict(os.environ, NO_COLOR="1", SOURCE_DATE_EPOCH="1328400000", CORPUS_EARLY_SEARCH_INDEX=early)
+        result = subprocess.run([sys.executable, "-m", "build_tools", "build", "--root", str(root), "--jobs", jobs,
+                                 "--site-dir", str(root / f"site-{early}")], capture_output=True, text=True,
+                                env=env, timeout=600)
+        assert result.returncode == 0, result.stderr
+        assert ("written while MkDocs ran" in result.stderr) == (early == "1"), result.stderr
+        sites[early] = root / f"site-{early}"
+    assert differences(sites["1"], sites["0"]) == []
+    assert (sites["1"] / "pagefind/pagefind-entry.json").is_file()
+    assert not [p.name for p in root.iterdir() if "-building-" in p.name]
+
+
+def test_with_another_plugin_the_search_index_is_written_after_mkdocs(make_project):
+    """Another plugin could change a page after this one sees it: the pages are read from
+    the built site then."""
+    root = make_project({"mkdocs.yml": FIXTURE_MKDOCS + "plugins:\n  - corpus-publisher\n  - search\n"})
+    result = run_cli("build", "--root", str(root), "--site-dir", str(root / "site"))
+    assert result.returncode == 0, result.stderr
+    assert "written while MkDocs ran" not in result.stderr and "search index: " in result.stderr
+    assert (root / "site/pagefind/pagefind-entry.json").is_file()
 
 
 def test_generate_rewrites_only_changed_pages_and_removes_stale_ones(make_project):
