@@ -196,6 +196,7 @@ class CorpusPlugin(BasePlugin):
         self._nav_files: set = set()           # the navigation pages' File objects
         self._markdown = None                  # the build's one Python-Markdown instance, once made
         self._memo: mkdocs_reuse.MarkdownMemo | None = None
+        self._frames: mkdocs_reuse.FrameMemo | None = None
         self._partials: mkdocs_reuse.PartialCache | None = None
         self._search_pages: _SearchPages | None = None
 
@@ -224,7 +225,7 @@ class CorpusPlugin(BasePlugin):
         self._shard = self._shard_to_build(config)
         self._elsewhere, self._in_nav, self._discarded = set(), set(), set()
         self._reuse = self._can_reuse(config)
-        self._nav, self._nav_files, self._markdown, self._partials = None, set(), None, None
+        self._nav, self._nav_files, self._markdown, self._partials, self._frames = None, set(), None, None, None
         self._memo = mkdocs_reuse.MarkdownMemo() if self._reuse else None
         return config
 
@@ -318,7 +319,11 @@ class CorpusPlugin(BasePlugin):
 
     def on_env(self, env, config, files):
         if self._reuse and self._nav is not None:
+            frames = mkdocs_reuse.frame_templates_checked(env, env.loader)    # before the partials' stubs
             self._partials = mkdocs_reuse.PartialCache.install(env, self._nav, config)
+            if frames:
+                self._frames = mkdocs_reuse.FrameMemo(self._nav_files)
+                mkdocs_reuse.route_page_templates(env, self._frames)
         return env
 
     def on_template_context(self, context, template_name, config):

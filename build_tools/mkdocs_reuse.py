@@ -20,8 +20,10 @@ against a build with ``CORPUS_MKDOCS_REUSE=0``, which turns both off).
 
 from __future__ import annotations
 
+import copy
 import logging
 import re
+import secrets
 from dataclasses import dataclass, field
 from importlib.metadata import version
 from pathlib import Path
@@ -414,3 +416,204 @@ def new_markdown(config: MkDocsConfig) -> markdown.Markdown:
     """A Python-Markdown instance made as MkDocs' ``Page.render`` makes one."""
     return markdown.Markdown(extensions=config['markdown_extensions'],
                              extension_configs=config['mdx_configs'] or {})
+
+
+# ---- the page around the content ------------------------------------------------------------
+
+# A title or description put into the page as it is by every filter Material applies to it
+# (``striptags``, ``e`` in an attribute, none): no markup character, no quote, no run of spaces.
+_INERT = re.compile(r"[^\s&<>\"']+(?: [^\s&<>\"']+)*")
+_PLAIN_URL = re.compile(r"[A-Za-z0-9:/._~%-]+")
+_ABSENT = object()
+
+
+@dataclass(frozen=True)
+class _Frame:
+    """A page's HTML cut where the page's own values go: text, sentinel, text..."""
+
+    pieces: tuple[str, ...]
+
+    def fill(self, values: dict[str, str]) -> str:
+        return "".join(values[piece] if i % 2 else piece for i, piece in enumerate(self.pieces))
+
+
+# What the page templates may read of ``page`` for FrameMemo: the values it fills in
+# (title and description through ``meta``, content, canonical_url, url), and what its key
+# holds (the rest of ``meta``, the table of contents, and the navigation links, parent and
+# edit link, which it requires to be empty).
+FRAME_PAGE_READS = frozenset({"title", "meta", "content", "canonical_url", "url", "toc", "is_homepage",
+                              "previous_page", "next_page", "parent", "ancestors", "edit_url"})
+
+
+def frame_templates_checked(env: jinja2.Environment, loader: jinja2.BaseLoader, name: str = "main.html") -> bool:
+    """Whether the page template ``name`` and every template it extends, includes or imports
+    read ``page`` only as ``page.<one of FRAME_PAGE_READS>`` (a project's overrides too).
+    The navigation's partials are left out: PartialCache checks them. A template chosen as
+    it renders is allowed only where Material chooses it (its language and analytics
+    templates); the frames are checked on real pages anyway (FrameMemo)."""
+    seen: set[str] = set()
+    todo = [name]
+    while todo:
+        current = todo.pop()
+        if current in seen or current in CACHED_PARTIALS:
+            continue
+        seen.add(current)
+        source, filename, _ = loader.get_source(env, current)
+        tree = env.parse(source)
+        material = filename is not None and Path(filename).resolve().is_relative_to(_MATERIAL_TEMPLATES)
+        for node in tree.find_all((nodes.Extends, nodes.Include, nodes.Import, nodes.FromImport)):
+            if isinstance(node.template, nodes.Const):
+                todo.append(node.template.value)
+            elif not (material or _is_icon(node.template)):
+                return False
+        reads = [node for node in tree.find_all(nodes.Getattr)
+                 if isinstance(node.node, nodes.Name) and node.node.name == "page"]
+        uses = sum(1 for node in tree.find_all(nodes.Name) if node.name == "page")
+        if uses != len(reads) or any(node.attr not in FRAME_PAGE_READS for node in reads):
+            return False
+    return True
+
+
+class FrameMemo:
+    """Material's page around the content, rendered once per group of pages outside the
+    navigation and filled in for each of the others.
+
+    Two pages outside the navigation, in the same folder, with the same table of contents
+    and the same metadata but for their title and description, get the same HTML from
+    Material but for five values: the title, the description, the canonical URL, the last
+    part of the URL and the content (frame_templates_checked holds the templates to reading
+    no more of the page than that). The first page of such a group is rendered by Material,
+    and a second time with a sentinel for each of those values: the result, cut at the
+    sentinels, is kept if filling it with the page's own values gives back what Material
+    rendered, to the byte. The group's second page is rendered by Material too and checked
+    the same way. Later pages whose title and description are inert text (``_INERT``: no
+    filter changes them) and whose URL is plain are filled in; any other page is rendered by
+    Material."""
+
+    def __init__(self, nav_files: set[File]):
+        self.nav_files = nav_files
+        self.frames: dict[tuple, tuple[_Frame, bool] | None] = {}     # (frame, checked on a second page)
+        self.hits = self.misses = 0
+        token = secrets.token_hex(8)
+        self.sentinels = {name: f"corpusframe{token}{name}" for name in ("title", "description", "canonical",
+                                                                         "urlname", "content")}
+        self._cut = re.compile("(" + "|".join(self.sentinels.values()) + ")")
+
+    def render(self, template: jinja2.Template, context: dict) -> str:
+        """What ``template.render(context)`` gives."""
+        page = context.get("page")
+        key = self._key(template, context, page)
+        if key is None:
+            return template.render(context)
+        values = self._values(page)
+        entry = self.frames.get(key, _ABSENT)
+        if entry is None or values is None:
+            return template.render(context)
+        if entry is _ABSENT:                    # the group's first page: the frame is made from it
+            output = template.render(context)
+            self.misses += 1
+            frame = self._frame(template, context, page)
+            self.frames[key] = (frame, False) if frame.fill(values) == output else None
+            return output
+        frame, checked = entry
+        if not checked:                         # its second page: the frame is checked on it too
+            output = template.render(context)
+            self.frames[key] = (frame, True) if frame.fill(values) == output else None
+            return output
+        self.hits += 1
+        return frame.fill(values)
+
+    def _key(self, template: jinja2.Template, context: dict, page: Any) -> tuple | None:
+        """What else than the five values the page's HTML depends on; None for a page that
+        takes Material's path."""
+        if not isinstance(page, Page) or page.file in self.nav_files or page.content is None:
+            return None
+        if (page.is_homepage or page.previous_page is not None or page.next_page is not None
+                or page.parent is not None or page.ancestors or page.edit_url or not page.url.rstrip("/")):
+            return None
+        if "<h1" in page.content:       # partials/content.html writes the title as h1 when there is none
+            return None
+        meta = page.meta
+        if not isinstance(meta.get("title"), str) or page.title != meta["title"]:
+            return None
+        description = meta.get("description", _ABSENT)
+        if description is not _ABSENT and not isinstance(description, str):
+            return None
+        rest = tuple((name, _frozen(value)) for name, value in sorted(meta.items())
+                     if name not in ("title", "description"))
+        toc = _toc_key(page.toc)
+        if any(value is _NOT_PLAIN for _, value in rest) or toc is None:
+            return None
+        head, _, _ = page.url.rstrip("/").rpartition("/")
+        return (template.name, context.get("base_url"), head, page.url.endswith("/"), rest,
+                description is _ABSENT, bool(description), toc, page.canonical_url is None,
+                tuple(map(str, context.get("extra_css") or ())), tuple(map(str, context.get("extra_javascript") or ())))
+
+    def _values(self, page: Page) -> dict[str, str] | None:
+        """The page's five values, when they can be filled in as they are."""
+        title, description = page.meta["title"], page.meta.get("description")
+        if not _INERT.fullmatch(title) or (description and not _INERT.fullmatch(description)):
+            return None
+        canonical = page.canonical_url
+        name = page.url.rstrip("/").rpartition("/")[2]
+        if (canonical is not None and not _PLAIN_URL.fullmatch(canonical)) or not _PLAIN_URL.fullmatch(name):
+            return None
+        return {self.sentinels["title"]: title, self.sentinels["description"]: description or "",
+                self.sentinels["canonical"]: canonical or "", self.sentinels["urlname"]: name,
+                self.sentinels["content"]: page.content}
+
+    def _frame(self, template: jinja2.Template, context: dict, page: Page) -> _Frame:
+        """The page rendered with a sentinel for each value, cut at them."""
+        stand_in = copy.copy(page)
+        stand_in.meta = {**page.meta, "title": self.sentinels["title"]}
+        if page.meta.get("description"):
+            stand_in.meta["description"] = self.sentinels["description"]
+        stand_in.content = self.sentinels["content"]
+        if page.canonical_url is not None:
+            stand_in.canonical_url = self.sentinels["canonical"]
+        head, slash, _ = page.url.rstrip("/").rpartition("/")
+        stand_in.file = copy.copy(page.file)
+        stand_in.file.url = head + slash + self.sentinels["urlname"] + ("/" if page.url.endswith("/") else "")
+        return _Frame(tuple(self._cut.split(template.render({**context, "page": stand_in}))))
+
+
+def _toc_key(items: Any) -> tuple | None:
+    """A table of contents as plain data (None if it holds anything else)."""
+    out = []
+    for item in items or ():
+        title, ident, level = getattr(item, "title", None), getattr(item, "id", None), getattr(item, "level", None)
+        children = _toc_key(getattr(item, "children", None))
+        if not isinstance(title, str) or not isinstance(ident, str) or not isinstance(level, int) or children is None:
+            return None
+        out.append((title, ident, level, children))
+    return tuple(out)
+
+
+class FramedTemplate:
+    """A page template whose ``render`` goes through a :class:`FrameMemo`; anything else is
+    the template's own."""
+
+    def __init__(self, template: jinja2.Template, memo: FrameMemo):
+        self._template = template
+        self._memo = memo
+
+    def render(self, *args: Any, **kwargs: Any) -> str:
+        return self._memo.render(self._template, dict(*args, **kwargs))
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._template, name)
+
+
+def route_page_templates(env: jinja2.Environment, memo: FrameMemo, names: tuple[str, ...] = ("main.html",)) -> None:
+    """Give MkDocs, which asks ``env`` for a page's template by name alone, the template of
+    ``names`` through ``memo``; Jinja's own requests (extends, includes) name a parent and
+    are left as they are."""
+    get_template = env.get_template
+
+    def routed(name, parent=None, globals=None):
+        template = get_template(name, parent, globals)
+        if parent is None and globals is None and name in names:
+            return FramedTemplate(template, memo)
+        return template
+
+    env.get_template = routed

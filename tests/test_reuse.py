@@ -75,7 +75,16 @@ PAGES = {
 _REGION = "<!-- raw-html -->\n<p id=\"r-{0}\">منطقة {0}</p>\n<!-- /raw-html -->\n\n"
 _SELF_LINKS = "## قسم\n\n" + _REGION + "انظر [القسم](#قسم) و[لا شيء](#nowhere).\n\n" + _REGION
 _OTHER_LINK = "## قسم\n\n" + _REGION + "انظر [الملاحظات](../a-notes.md#there).\n"
+# Pages of one folder and one layout, with titles and descriptions in front matter: the first
+# lends its frame (checked on the second) to the fifth; the third's title has quotes (Material's
+# filters would change them), the fourth has an h1 of its own: both take Material's path.
+_FRAMED = "---\ntitle: {0}\ndescription: {1}\n---\n\n## قسم\n\nنص الصفحة {2}.\n"
 PAGES.update({
+    "docs/framed/one.md": _FRAMED.format("صفحة أولى", "وصف أول", "1"),
+    "docs/framed/two.md": _FRAMED.format("صفحة ثانية", "وصف ثان", "2"),
+    "docs/framed/three.md": _FRAMED.format("'صفحة \"ثالثة\"'", "وصف", "3"),
+    "docs/framed/four.md": "---\ntitle: صفحة رابعة\n---\n\n# عنوان آخر\n\n## قسم\n\nنص.\n",
+    "docs/framed/zz-five.md": _FRAMED.format("صفحة خامسة", "وصف خامس", "5"),
     "docs/notes/self-one.md": _SELF_LINKS.format("1"),
     "docs/notes/deep/self-two.md": _SELF_LINKS.format("2"),
     "docs/notes/other-one.md": _OTHER_LINK.format("1"),
@@ -98,6 +107,7 @@ class Built:
     hits: int
     misses: int
     conversions_reused: int     # pages that took another page's Markdown conversion (MarkdownMemo)
+    frames_reused: int          # pages filled into another page's frame (FrameMemo)
     markdown: bool              # whether pages were converted with the build's one instance
     warnings: list[str]
 
@@ -119,14 +129,15 @@ def build_site(root: Path, out: Path, monkeypatch, reuse: bool, dirty: bool = Fa
     plugin = config.plugins[NAME]
     cache = plugin._partials
     return Built(set(cache.partials) if cache else set(), cache.hits if cache else 0, cache.misses if cache else 0,
-                 plugin._memo.hits if plugin._memo else 0, plugin._markdown is not None, warnings)
+                 plugin._memo.hits if plugin._memo else 0, plugin._frames.hits if plugin._frames else 0,
+                 plugin._markdown is not None, warnings)
 
 
 def same_site(root: Path, tmp_path: Path, monkeypatch) -> Built:
     """Build with and without reuse, check they are the same; what the build with reuse reused."""
     reused = build_site(root, tmp_path / "reuse", monkeypatch, reuse=True)
     plain = build_site(root, tmp_path / "plain", monkeypatch, reuse=False)
-    assert (plain.partials, plain.markdown, plain.conversions_reused) == (set(), False, 0)
+    assert (plain.partials, plain.markdown, plain.conversions_reused, plain.frames_reused) == (set(), False, 0, 0)
     assert differences(tmp_path / "reuse", tmp_path / "plain") == []
     assert reused.warnings == plain.warnings
     return reused
@@ -152,6 +163,9 @@ def test_the_fixture_site_is_the_same_with_and_without_reuse(make_project, tmp_p
     # the page with links to its own headings lent its conversion to the one of the same shape
     # (the regions differ); the pages linking elsewhere did not
     assert built.conversions_reused == 1
+    # pages of one folder and one layout were filled into the page Material rendered for the first
+    assert built.frames_reused >= 1
+    assert "<title>صفحة خامسة - " in (tmp_path / "reuse/framed/zz-five/index.html").read_text(encoding="utf-8")
     # and MkDocs still checked the links of the pages converted with it, and of the reused conversion
     assert sum("'#nowhere'" in w for w in built.warnings) == 2, built.warnings
     assert any("'a-notes.md'" in w and "#missing" in w for w in built.warnings), built.warnings
@@ -211,6 +225,19 @@ def test_what_the_including_template_sets_is_in_the_key(make_project, tmp_path, 
     page = (tmp_path / "reuse/notes/deep/more/b/index.html").read_text(encoding="utf-8")
     assert "md-toggle i-notes/deep/more/b/" in page
     assert built.hits > 0        # the partials that do not read it are still reused
+
+
+@pytest.mark.e2e
+def test_a_page_template_that_reads_more_of_the_page_is_not_filled_in(make_project, tmp_path, monkeypatch):
+    """A custom_dir main.html that reads what FrameMemo does not fill in (here the file's
+    source path): every page is rendered by Material, and shows its own."""
+    main = '{% extends "base.html" %}\n{% block site_meta %}{{ super() }}{% if page %}<meta name="src" content="{{ page.file.src_uri }}">{% endif %}{% endblock %}\n'
+    root = project(make_project, NAV_MKDOCS.replace("  name: material\n", "  name: material\n  custom_dir: overrides\n"),
+                   **{"overrides/main.html": main})
+    built = same_site(root, tmp_path, monkeypatch)
+    assert built.frames_reused == 0
+    assert '<meta name="src" content="framed/zz-five.md">' in (tmp_path / "reuse/framed/zz-five/index.html").read_text(
+        encoding="utf-8")
 
 
 @pytest.mark.e2e
