@@ -16,6 +16,9 @@ against a build with ``CORPUS_MKDOCS_REUSE=0``, which turns both off).
   pages' Markdown comes in a few dozen shapes (the same headings around placeholders). A
   conversion that no page-dependent step touched (no link but to the page's own headings)
   is kept by its source, and a page of the same shape takes it with its own placeholders.
+- :class:`FrameMemo`: Material's HTML around the content of pages of one folder and one
+  layout differs only by a few values of the page (title, description, URL, content); it
+  is rendered for the first, checked on the second, and filled in for the others.
 """
 
 from __future__ import annotations
