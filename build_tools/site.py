@@ -45,6 +45,7 @@ def mkdocs_env(root: Path | None = None) -> dict[str, str]:
     env.setdefault("NO_MKDOCS_2_WARNING", "1")   # Material 9.8's end-of-life banner
     env.setdefault("PYTHONUTF8", "1")
     env.pop(_plugin().SHARD_VARIABLE, None)      # a whole build, unless the caller names a shard
+    env.pop(_plugin().SEARCH_PAGES_VARIABLE, None)   # nor pages sent for an index, unless asked for
     if root is not None:
         epoch = source_date_epoch(root)
         if epoch:

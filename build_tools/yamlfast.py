@@ -8,9 +8,9 @@ time of a corpus. Annotation files are block mappings and lists of one-line valu
 a line-by-line reader turns into the same values in a fraction of that.
 
 Read here: block mappings with plain keys (letters, digits, ``_`` and ``-``), block lists
-(``- `` items, indented under their key or not), ``[]`` as a key's value, and one-line values, plain, in single
-quotes or in double quotes without backslash escapes; blank lines and whole-line
-comments. Anything else gives None, so the full reader decides: flow collections, block
+(``- `` items, indented under their key or not), ``[]`` as a key's value, and one-line
+values, plain, in single quotes or in double quotes without backslash escapes; blank lines
+and whole-line comments. Anything else gives None, so the full reader decides: flow collections, block
 scalars (``|``, ``>``), values continued on the next line, comments after a value, trailing
 spaces, tabs, anchors, tags, document markers, empty values, duplicate keys, characters
 YAML treats as line breaks or refuses, nesting deeper than yamlstrict.MAX_DEPTH, files
@@ -85,7 +85,9 @@ class _Reader:
         number, found, content = self.lines[position]
         if found != indent:
             raise _Decline
-        if content == "-" or content.startswith("- "):
+        if content == "-":
+            raise _Decline                        # an item on the next lines
+        if content.startswith("- "):
             return self.sequence(position, indent, depth)
         return self.mapping(position, indent, content, indent, depth)
 
