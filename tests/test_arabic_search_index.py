@@ -22,6 +22,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from build_tools import search
 from build_tools.arabic import search_key
 from build_tools.search import (INDEX_DIR, LANGUAGE, PAGE, Record, SearchIndex, SearchIndexError, Selector,
                                 UNUSED_FILES, build_search_index, page_record, page_rule, record_html,
@@ -362,6 +363,22 @@ def test_pagefind_failures_raise_search_index_error(tmp_path, monkeypatch):
     monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(tmp_path / "missing"))
     with pytest.raises(SearchIndexError, match="pagefind failed to start"):
         write_index(records, tmp_path / INDEX_DIR)
+
+
+def test_records_sent_ahead_of_their_answers_make_the_same_index(tmp_path, monkeypatch):
+    """SearchIndex sends AddFile requests ahead of their answers: the index is the one that
+    waiting for each answer makes; an error answer among them still stops the build."""
+    records = synthetic_records(3 * search.IN_FLIGHT + 5, words_per_doc=12)
+    trees = []
+    for in_flight in (1, search.IN_FLIGHT):
+        monkeypatch.setattr(search, "IN_FLIGHT", in_flight)
+        index = tmp_path / str(in_flight) / INDEX_DIR
+        write_index(records, index)
+        trees.append({p.relative_to(index): p.read_bytes() for p in index.rglob("*") if p.is_file()})
+    assert trees[0] == trees[1]
+    monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(fake_pagefind(tmp_path, "AddFile")))
+    with pytest.raises(SearchIndexError, match="pagefind failed: no space left on device"):
+        write_index(records, tmp_path / "failed" / INDEX_DIR)
 
 
 def test_the_index_is_whole_and_the_same_every_time(tmp_path):
