@@ -58,17 +58,21 @@ def _relative(from_page: str, to_page: str) -> str:
 
     Pure string work (no ``os.path.relpath``, which asks the file system for the current
     directory on every call): it runs for every link of every page, 130,000 times for
-    1,000 documents, nearly all of them different pairs of pages."""
-    here = _url(from_page)
-    there = _url(to_page)
-    shared = posixpath.commonprefix((here, there))
-    cut = shared.rfind("/") + 1
-    return "../" * here.count("/", cut) + there[cut:] or "./"
+    1,000 documents, nearly all of them different pairs of pages; so each page's folders
+    are cached, not the pairs."""
+    here, there = _folders(from_page), _folders(to_page)
+    common = 0
+    for a, b in zip(here, there):
+        if a != b:
+            break
+        common += 1
+    return "../" * (len(here) - common) + "".join(part + "/" for part in there[common:]) or "./"
 
 
 @functools.lru_cache(maxsize=1 << 16)
-def _url(page: str) -> str:
-    return page_url(page)
+def _folders(page: str) -> tuple[str, ...]:
+    """The folders of a page's directory URL: ``corpus/documents/x.md`` -> corpus, documents, x."""
+    return tuple(page_url(page).split("/")[:-1])
 
 
 # ---- downloadable exports (files, not pages: MkDocs copies them as they are) -----------
