@@ -13,7 +13,7 @@ import sys
 
 import markdown
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given, settings, strategies as st
 
 from build_tools import rawhtml
 from build_tools.corpus import Project, require
@@ -133,3 +133,29 @@ def test_the_plugin_changes_speed_not_pages(make_project, tmp_path):
         assert linked.stat().st_ino == source.stat().st_ino != copied.stat().st_ino, rel
     hand_written = sites["with"] / "index.html"
     assert hand_written.stat().st_nlink == 1          # pages and hand-written files are MkDocs's own
+
+
+# ---- the regions are found as the pattern finds them --------------------------------------
+
+_PIECES = st.sampled_from(["<!-- raw-html -->", "<!-- /raw-html -->", "\n", "\n\n", "x", "<p id=\"a\">ن</p>", " ",
+                           "<!-- raw-html -->\n", "\n<!-- /raw-html -->", "<!-- /raw-html --> "])
+
+
+def _by_pattern(markdown: str) -> tuple[str, list[str]]:
+    """rawhtml._REGION.sub, the definition stash() follows."""
+    regions: list[str] = []
+
+    def put(match):
+        regions.append(match.group(1))
+        return f"\n\n@{len(regions) - 1}@\n\n"
+
+    return rawhtml._REGION.sub(put, markdown), regions
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.lists(_PIECES, max_size=14).map("".join))
+def test_stash_finds_the_regions_the_pattern_finds(markdown):
+    text, store = rawhtml.stash(markdown)
+    for number in range(len(store.regions)):
+        text = text.replace(store.token(number), f"@{number}@")
+    assert (text, store.regions) == _by_pattern(markdown)
