@@ -414,7 +414,17 @@ class SearchIndex:
             self._process.stdin.write(base64.b64encode(message.encode("utf-8")) + b",")
             self._process.stdin.flush()
         except OSError as exc:      # a broken pipe: the service ended or was stopped
-            raise SearchIndexError(f"pagefind stopped ({exc}): {self._stderr()}") from exc
+            raise self._stopped(exc) from exc
+
+    def _stopped(self, exc: OSError) -> "SearchIndexError":
+        """The error for a service that went away: its exit status when it has one (a write
+        to a service that has just exited fails before a read would see it end)."""
+        try:
+            code = self._process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            code = None
+        what = f"exit {code}" if code is not None else str(exc)
+        return SearchIndexError(f"pagefind stopped ({what}): {self._stderr()}")
 
     def _receive(self) -> dict:
         """The payload of the next response (they end at a comma: base64 has none)."""
@@ -430,7 +440,7 @@ class SearchIndex:
                 if comma:
                     break
         except OSError as exc:
-            raise SearchIndexError(f"pagefind stopped ({exc}): {self._stderr()}") from exc
+            raise self._stopped(exc) from exc
         answer = json.loads(base64.b64decode(b"".join(parts)))["payload"]
         if answer["type"] == "Error":
             raise SearchIndexError(f"pagefind failed: {answer.get('message')}")
@@ -508,7 +518,10 @@ class SearchIndex:
             self._adding = None
         for stream in (self._process.stdin, self._process.stdout, self._errors):
             if stream is not None:
-                stream.close()
+                try:
+                    stream.close()
+                except BrokenPipeError:     # a request left in stdin's buffer, for a service that is gone
+                    pass
 
 
 def write_index(records: list[Record], output: Path) -> None:

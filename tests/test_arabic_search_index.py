@@ -357,6 +357,17 @@ def test_pagefind_failures_raise_search_index_error(tmp_path, monkeypatch):
     monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(crash))
     with pytest.raises(SearchIndexError, match=r"pagefind stopped \(exit 101\): thread main panicked"):
         write_index(records, tmp_path / INDEX_DIR)
+    # the same when the service has already exited as the request is written (a broken pipe)
+    send = SearchIndex._send
+
+    def late_send(index, payload):
+        index._process.wait()
+        return send(index, payload)
+
+    with monkeypatch.context() as patched:
+        patched.setattr(SearchIndex, "_send", late_send)
+        with pytest.raises(SearchIndexError, match=r"pagefind stopped \(exit 101\): thread main panicked"):
+            write_index(records, tmp_path / INDEX_DIR)
     monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(fake_pagefind(tmp_path, "GetFiles")))
     with pytest.raises(SearchIndexError, match="pagefind failed: no space left on device"):
         write_index(records, tmp_path / INDEX_DIR)
