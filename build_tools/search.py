@@ -366,10 +366,12 @@ class SearchIndex:
     written to disk (a 1,000-document site has 4,000 records; writing each as a page in a
     folder of its own took 0.6 to 1.5 ms here).
 
-    It speaks the service's protocol (base64 JSON messages, each ended by a comma) one
-    request at a time, as ``pagefind.index.PagefindIndex`` does with the same messages; that
-    client reads one response per 0.1 s, which is 400 s for 4,000 records. The service
-    prints nothing (the CLI's ``--silent``); what it writes to stderr goes into errors."""
+    It speaks the service's protocol (base64 JSON messages, each ended by a comma) with the
+    messages ``pagefind.index.PagefindIndex`` sends; that client reads one response per
+    0.1 s, which is 400 s for 4,000 records. Here each request waits for its answer, but
+    the records' AddFile requests, which go up to ``IN_FLIGHT`` ahead (:meth:`_add`). The
+    service prints nothing (the CLI's ``--silent``); what it writes to stderr goes into
+    errors."""
 
     def __init__(self) -> None:
         from pagefind.service import get_executable
