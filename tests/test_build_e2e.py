@@ -15,8 +15,8 @@ from sitecheck import broken_links, copy_sources, differences, doc_text, read_pa
 pytestmark = pytest.mark.e2e
 
 
-def run_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
-    env = dict(os.environ, NO_COLOR="1")
+def run_cli(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    env = dict(os.environ, NO_COLOR="1", **(env or {}))
     return subprocess.run([sys.executable, "-m", "build_tools", *args], capture_output=True, text=True,
                           cwd=cwd, env=env, timeout=600)
 
@@ -57,49 +57,41 @@ def test_broken_annotation_fails_and_keeps_the_previous_site(make_project):
     assert {p: p.read_bytes() for p in (root / "annotations").rglob("*.yml")} == sources
 
 
-def test_mkdocs_failure_keeps_the_previous_site(make_project):
-    root = make_project()
+NEW_INDEX_PAGE = "# فهرس جديد\n\n[الوثائق](corpus/index.md)\n"
+
+
+def failed_rebuild(root: Path, env: dict[str, str] | None = None,
+                   index_page: str = NEW_INDEX_PAGE) -> subprocess.CompletedProcess:
+    """Build ``root``'s site, write ``index_page`` (the site would change), build again with
+    ``env``: that build fails, and leaves the first site and no scratch folder."""
     assert run_cli("build", "--root", str(root), "--site-dir", str(root / "site")).returncode == 0
     before = tree_hash(root / "site")
-    (root / "docs/index.md").write_text("[broken](nowhere.md)\n", encoding="utf-8")
-    result = run_cli("build", "--root", str(root), "--site-dir", str(root / "site"))
+    (root / "docs/index.md").write_text(index_page, encoding="utf-8")
+    result = run_cli("build", "--root", str(root), "--site-dir", str(root / "site"), env=env)
     assert result.returncode == 1
-    assert "previous site is untouched" in result.stderr
     assert tree_hash(root / "site") == before
     assert not [p for p in root.iterdir() if p.name.startswith(".site-building-")], "no scratch folder left behind"
+    return result
+
+
+def test_mkdocs_failure_keeps_the_previous_site(make_project):
+    result = failed_rebuild(make_project(), index_page="[broken](nowhere.md)\n")
+    assert "previous site is untouched" in result.stderr
 
 
 def test_search_index_failure_keeps_the_previous_site(make_project, tmp_path):
     """Pagefind fails when it writes the index, after MkDocs built the scratch site."""
-    root = make_project()
-    assert run_cli("build", "--root", str(root), "--site-dir", str(root / "site")).returncode == 0
-    before = tree_hash(root / "site")
-    (root / "docs/index.md").write_text("# فهرس جديد\n\n[الوثائق](corpus/index.md)\n", encoding="utf-8")
-    env = dict(os.environ, PAGEFIND_BINARY_PATH=str(fake_pagefind(tmp_path, "GetFiles")))
-    result = subprocess.run([sys.executable, "-m", "build_tools", "build", "--root", str(root), "--site-dir",
-                             str(root / "site")], capture_output=True, text=True, env=env, timeout=600)
-    assert result.returncode == 1
+    result = failed_rebuild(make_project(), {"PAGEFIND_BINARY_PATH": str(fake_pagefind(tmp_path, "GetFiles"))})
     assert ("search index failed: pagefind failed: no space left on device; the previous site is untouched"
             in result.stderr)
-    assert tree_hash(root / "site") == before
-    assert not [p for p in root.iterdir() if p.name.startswith(".site-building-")], "no scratch folder left behind"
 
 
 def test_a_search_index_that_cannot_start_keeps_the_previous_site(make_project, tmp_path):
     """Pagefind cannot start: the build stops before MkDocs, after the generation."""
-    root = make_project()
-    assert run_cli("build", "--root", str(root), "--site-dir", str(root / "site")).returncode == 0
-    before = tree_hash(root / "site")
-    (root / "docs/index.md").write_text("# فهرس جديد\n\n[الوثائق](corpus/index.md)\n", encoding="utf-8")
-    env = dict(os.environ, PAGEFIND_BINARY_PATH=str(tmp_path / "missing"))
-    result = subprocess.run([sys.executable, "-m", "build_tools", "build", "--root", str(root), "--site-dir",
-                             str(root / "site")], capture_output=True, text=True, env=env, timeout=600)
-    assert result.returncode == 1
+    result = failed_rebuild(make_project(), {"PAGEFIND_BINARY_PATH": str(tmp_path / "missing")})
     assert "search index failed: pagefind failed to start" in result.stderr
     assert "the previous site is untouched" in result.stderr
     assert "generated " in result.stderr       # the generation went to its end
-    assert tree_hash(root / "site") == before
-    assert not [p for p in root.iterdir() if p.name.startswith(".site-building-")], "no scratch folder left behind"
 
 
 @pytest.mark.parametrize("jobs", ["1", "2"])
@@ -111,10 +103,8 @@ def test_the_search_index_written_while_mkdocs_runs_is_the_one_written_after(mak
                          "mkdocs.yml": FIXTURE_MKDOCS + "plugins:\n  - corpus-publisher\n"})
     sites = {}
     for early in ("1", "0"):
-        env = dict(os.environ, NO_COLOR="1", SOURCE_DATE_EPOCH="1328400000", CORPUS_EARLY_SEARCH_INDEX=early)
-        result = subprocess.run([sys.executable, "-m", "build_tools", "build", "--root", str(root), "--jobs", jobs,
-                                 "--site-dir", str(root / f"site-{early}")], capture_output=True, text=True,
-                                env=env, timeout=600)
+        result = run_cli("build", "--root", str(root), "--jobs", jobs, "--site-dir", str(root / f"site-{early}"),
+                         env={"SOURCE_DATE_EPOCH": "1328400000", "CORPUS_EARLY_SEARCH_INDEX": early})
         assert result.returncode == 0, result.stderr
         assert ("written while MkDocs ran" in result.stderr) == (early == "1"), result.stderr
         sites[early] = root / f"site-{early}"
