@@ -45,7 +45,7 @@ from mkdocs.structure.pages import (Page, _ExtractAnchorsTreeprocessor, _Extract
                                     _RawHTMLPreprocessor, _RelativePathTreeprocessor)
 from mkdocs.structure.toc import get_toc
 
-from .rawhtml import Stash
+from .rawhtml import PLACEHOLDER, Stash
 
 REUSE_VARIABLE = "CORPUS_MKDOCS_REUSE"     # "0": MkDocs' own path for every page (for the tests)
 
@@ -387,8 +387,9 @@ class MarkdownMemo:
             return False
         self.hits += 1
         pieces = list(found.pieces)
+        placeholders = Stash(nonce=shape.nonce)
         for i in range(1, len(pieces), 2):
-            pieces[i] = f"<p>rawhtml{shape.nonce}x{pieces[i]}</p>"
+            pieces[i] = placeholders.paragraph(int(pieces[i]))
         page.content = "".join(pieces)
         page.toc = get_toc(found.toc_tokens)
         page._title_from_render = found.title
@@ -399,7 +400,7 @@ class MarkdownMemo:
 
     def keep(self, shape: _Shape, page: Page, toc_tokens: list) -> None:
         """Keep ``page``'s conversion (just made, by MkDocs' steps) for its shape."""
-        pieces = _PLACEHOLDER.split(page.content)
+        pieces = PLACEHOLDER.split(page.content)
         if (len(pieces) - 1) // 3 != shape.source.count("rawhtml") or any(
                 pieces[i] != shape.nonce for i in range(1, len(pieces), 3)):
             return                    # a placeholder lost, or one that is not this page's: not kept
@@ -410,9 +411,6 @@ class MarkdownMemo:
         self.conversions[shape.source] = _Conversion(
             kept, toc_tokens, page._title_from_render, frozenset(page.present_anchor_ids or ()),
             None if links is None else dict(links.get(page.file, {})))
-
-
-_PLACEHOLDER = re.compile(r"<p>rawhtml([0-9a-f]+)x(\d+)</p>")
 
 
 def new_markdown(config: MkDocsConfig) -> markdown.Markdown:

@@ -29,12 +29,12 @@ from dataclasses import dataclass, field
 OPEN = "<!-- raw-html -->"
 CLOSE = "<!-- /raw-html -->"
 
-_REGION = re.compile(r"^<!-- raw-html -->\n(.*?)\n?^<!-- /raw-html -->$", re.M | re.S)
 # Ids in HTML this package wrote: attributes are always double-quoted and escaped.
 _ID = re.compile(r'<[a-zA-Z][^>]*?\sid="([^"]*)"')
-# A placeholder paragraph of any page (restore keeps those of its own page's nonce): one pattern
-# compiled once, rather than one per page (a regular expression takes ~80 us to compile).
-_PLACEHOLDER = re.compile(r"<p>rawhtml([0-9a-f]+)x(\d+)</p>")
+# A placeholder paragraph of any page, as Python-Markdown writes it (groups: the page's nonce,
+# the region's number; restore keeps those of its own page's nonce): one pattern compiled
+# once, rather than one per page (a regular expression takes ~80 us to compile).
+PLACEHOLDER = re.compile(r"<p>rawhtml([0-9a-f]+)x(\d+)</p>")
 
 
 def wrap(fragment: str) -> str:
@@ -56,14 +56,19 @@ class Stash:
         # letters and digits only: Markdown leaves the paragraph as it is
         return f"rawhtml{self.nonce}x{index}"
 
+    def paragraph(self, index: int) -> str:
+        """The placeholder as Python-Markdown converts it (what :data:`PLACEHOLDER` finds)."""
+        return f"<p>{self.token(index)}</p>"
+
 
 def stash(markdown: str) -> tuple[str, Stash]:
     """Replace each marked region by a placeholder paragraph (a random token per page, so
     no text can forge one).
 
-    What ``_REGION.sub`` does, found with ``str.find``: the pattern's lazy match across
-    lines took 0.7 ms for a 14,000-character page (tests/test_rawhtml.py holds the two
-    equal)."""
+    A region is an opening line, any text, then a closing line: the first one after the
+    opening line, without the newline before it (the pattern ``REGION`` of
+    tests/test_rawhtml.py, which holds the two equal). Found with ``str.find``: that
+    pattern's lazy match across lines took 0.7 ms for a 14,000-character page."""
     store = Stash()
     out: list[str] = []
     done = 0                   # markdown[:done] is in out
@@ -82,7 +87,7 @@ _OPEN_LINE = OPEN + "\n"
 
 
 def _next_region(text: str, start: int) -> tuple[int, int, int, int] | None:
-    """The first marked region from ``start``, as ``_REGION`` finds it: where its opening
+    """The first marked region from ``start`` (see :func:`stash`): where its opening
     line starts, where its content starts and ends (without the newline before the closing
     line), and where the closing marker ends; None when there is none."""
     opened = text.find(_OPEN_LINE, start)
@@ -114,7 +119,7 @@ def restore(converted: str, store: Stash) -> str:
         found += 1
         return store.regions[int(match.group(2))] + "\n"   # as Python-Markdown ends a raw block
 
-    restored = _PLACEHOLDER.sub(put, converted)
+    restored = PLACEHOLDER.sub(put, converted)
     missing = len(store.regions) - found
     if missing:
         raise ValueError(f"{missing} raw HTML region(s) lost by the Markdown conversion")

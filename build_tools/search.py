@@ -418,14 +418,15 @@ class SearchIndex:
         except OSError as exc:      # a broken pipe: the service ended or was stopped
             raise self._stopped(exc) from exc
 
-    def _stopped(self, exc: OSError) -> "SearchIndexError":
-        """The error for a service that went away: its exit status when it has one (a write
-        to a service that has just exited fails before a read would see it end)."""
+    def _stopped(self, exc: OSError | None = None) -> "SearchIndexError":
+        """The error for a service that went away (its output ended, or ``exc`` on a pipe):
+        its exit status when it has one (a write to a service that has just exited fails
+        before a read would see it end)."""
         try:
             code = self._process.wait(timeout=5)
         except subprocess.TimeoutExpired:
             code = None
-        what = f"exit {code}" if code is not None else str(exc)
+        what = f"exit {code}" if code is not None or exc is None else str(exc)
         return SearchIndexError(f"pagefind stopped ({what}): {self._stderr()}")
 
     def _receive(self) -> dict:
@@ -436,7 +437,7 @@ class SearchIndex:
             while True:
                 chunk = self._unread or self._process.stdout.read1(1 << 20)
                 if not chunk:
-                    raise SearchIndexError(f"pagefind stopped (exit {self._process.wait()}): {self._stderr()}")
+                    raise self._stopped()
                 part, comma, self._unread = chunk.partition(b",")
                 parts.append(part)
                 if comma:
