@@ -11,8 +11,9 @@ The generated folder's static files (the exports) are hard-linked into the site 
 than copied (:func:`link_generated_files`).
 
 For the pages outside the navigation it also reuses what MkDocs would make again for each
-(mkdocs_reuse.py): Material's navigation partials, rendered once per distinct input, and
-one Python-Markdown instance. The pages are the same, byte for byte; the navigation's
+(mkdocs_reuse.py): Material's navigation partials, rendered once per distinct input; one
+Python-Markdown instance, and one conversion per shape of stashed Markdown; Material's page
+around the content, once per group of pages that differ only in their own values. The pages are the same, byte for byte; the navigation's
 pages always take MkDocs' own path, and so does every page when another plugin is listed
 (it could change a page's context or its Markdown) or when ``CORPUS_MKDOCS_REUSE=0``.
 
