@@ -7,6 +7,7 @@ generated page is inside a marked region (else the speed is silently lost).
 
 from __future__ import annotations
 
+import html
 import re
 import subprocess
 import sys
@@ -163,3 +164,21 @@ def test_stash_finds_the_regions_the_pattern_finds(markdown):
     for number in range(len(store.regions)):
         text = text.replace(store.token(number), f"@{number}@")
     assert (text, store.regions) == _by_pattern(markdown)
+
+
+# ---- the ids are found as the pattern finds them ------------------------------------------
+
+# What an id is, as a pattern (ids_in finds the same values with str.find).
+ID = re.compile(r'<[a-zA-Z][^>]*?\sid="([^"]*)"')
+_HTML_PIECES = st.sampled_from(['id="', ' id="', '\nid="', '"', "<", ">", "<p", "<a ", "<1 ", "x", " ", "&amp;",
+                                "\u00a0", "ن", '<span class="m" id="m-1">', "</span>", "<!-- c -->"])
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.lists(_HTML_PIECES, max_size=16).map("".join))
+def test_ids_in_finds_what_the_pattern_finds(fragment):
+    assert rawhtml.ids_in(fragment) == [html.unescape(m.group(1)) for m in ID.finditer(fragment)]
+
+
+def test_ids_in_takes_the_first_id_of_a_tag():
+    assert rawhtml.ids_in('<a id="x" id="y"><b\tid="z&amp;w">') == ["x", "z&w"]
