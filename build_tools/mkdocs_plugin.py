@@ -171,14 +171,25 @@ def _link_or_copy(file: File, dirty: bool = False) -> None:
     """``File.copy_file``, by a hard link when one can be made."""
     if dirty and not file.is_modified():
         return
-    source, target = file.abs_src_path, file.abs_dest_path
-    os.makedirs(os.path.dirname(target), exist_ok=True)
     try:
-        if os.path.lexists(target):
-            os.unlink(target)
-        os.link(source, target)
+        _hard_link(file.abs_src_path, file.abs_dest_path)
     except OSError:
         File.copy_file(file, dirty)
+
+
+def _hard_link(source: str, target: str) -> None:
+    """A hard link to ``source`` at ``target``, replacing any file there, its folder made
+    if missing. The link is tried first: in a clean build the folder is nearly always
+    there already and the target never is, and checking both for each of 30,000 files
+    cost four system calls a file."""
+    try:
+        os.link(source, target)
+    except FileExistsError:
+        os.unlink(target)
+        os.link(source, target)
+    except FileNotFoundError:
+        os.makedirs(os.path.dirname(target), exist_ok=True)
+        os.link(source, target)
 
 
 class CorpusPlugin(BasePlugin):
