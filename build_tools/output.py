@@ -116,6 +116,7 @@ class OutputTree:
         self._folders: set[str] = set()
         # a folder made by this generation holds nothing stale: finish() need not scan it
         self._fresh = not self.target.exists()
+        self._marked = False
 
     def write(self, files: dict[str, str]) -> tuple[int, int]:
         """Write the files whose content differs; returns (written, unchanged). A file may
@@ -126,6 +127,8 @@ class OutputTree:
         new one is written in place, which is half the system calls: if the process dies
         meanwhile, the next generation finds its content wrong and writes it again."""
         written = unchanged = 0
+        if files:
+            self._mark()
         for rel, content in files.items():
             if not rel.startswith(self.prefix) or ".." in rel.split("/"):
                 raise OutputError(f"refusing to write {rel!r} outside {self.prefix}")
@@ -139,6 +142,10 @@ class OutputTree:
                     written += 1
                 continue
             data = content.encode("utf-8")
+            if self._fresh:                 # nothing in this folder predates this generation
+                self._write_new(path, data)
+                written += 1
+                continue
             try:
                 # a different size needs no reading (the corpus-wide exports are hundreds of MB)
                 same = os.stat(path).st_size == len(data)
@@ -146,12 +153,7 @@ class OutputTree:
                     with open(path, "rb") as handle:
                         same = handle.read() == data
             except FileNotFoundError:
-                folder = os.path.dirname(path)
-                if folder not in self._folders:
-                    os.makedirs(folder, exist_ok=True)
-                    self._folders.add(folder)
-                with open(path, "wb") as handle:
-                    handle.write(data)
+                self._write_new(path, data)
                 written += 1
                 continue
             if same:
@@ -160,6 +162,26 @@ class OutputTree:
                 write_atomic(Path(path), data)
                 written += 1
         return written, unchanged
+
+    def _mark(self) -> None:
+        """The marker file, written before anything else into a new folder, so that a
+        generation interrupted half-way leaves a folder the next one recognises."""
+        if self._marked:
+            return
+        self.target.mkdir(parents=True, exist_ok=True)
+        marker = self.target / MARKER
+        if not marker.exists():
+            marker.write_text("Generated pages: edit corpus/ and annotations/ instead.\n", encoding="utf-8")
+        self._marked = True
+
+    def _write_new(self, path: str, data: bytes) -> None:
+        """Write a file that is not there yet, in place, its folder made if need be."""
+        folder = os.path.dirname(path)
+        if folder not in self._folders:
+            os.makedirs(folder, exist_ok=True)
+            self._folders.add(folder)
+        with open(path, "wb") as handle:
+            handle.write(data)
 
     def stamps(self, rels) -> dict[str, list[int]]:
         """Size and modification time of each file, as the manifest records them."""
@@ -203,10 +225,7 @@ class OutputTree:
         if previous is None and self._fresh:
             previous = set()
         self._fresh = False                  # a long-lived tree (a session's) is not new twice
-        self.target.mkdir(parents=True, exist_ok=True)
-        marker = self.target / MARKER
-        if not marker.exists():
-            marker.write_text("Generated pages: edit corpus/ and annotations/ instead.\n", encoding="utf-8")
+        self._mark()
         if previous is not None:
             removed = 0
             for rel in sorted(previous - wanted):

@@ -184,3 +184,28 @@ def test_a_new_generated_folder_is_not_scanned_an_existing_one_is(tmp_path, monk
     assert again.finish({"corpus/a.md"}) == 2                   # b/c.md and stray.md
     assert sorted(p.name for p in (tmp_path / "corpus").rglob("*") if p.is_file()) == [
         ".generated-by-corpus-publisher", "a.md"]
+
+
+def test_a_generation_interrupted_in_a_new_folder_leaves_one_the_next_recognises(tmp_path):
+    from build_tools.output import MARKER, OutputTree
+
+    tree = OutputTree(tmp_path, "corpus")
+    tree.write({"corpus/a.md": "a"})                            # and then the process dies: no finish()
+    assert (tmp_path / "corpus" / MARKER).is_file()
+    again = OutputTree(tmp_path, "corpus")                      # would raise for a folder it did not make
+    assert again.write({"corpus/a.md": "a", "corpus/b.md": "b"}) == (1, 1)
+    assert again.finish({"corpus/a.md", "corpus/b.md"}) == 0
+
+
+def test_a_new_folder_is_written_without_looking_for_files_first(tmp_path, monkeypatch):
+    import os
+
+    from build_tools import output
+
+    tree = output.OutputTree(tmp_path, "corpus")
+    real_stat = os.stat
+    looked = []
+    monkeypatch.setattr(output.os, "stat", lambda path, *a, **k: looked.append(path) or real_stat(path, *a, **k))
+    assert tree.write({"corpus/a.md": "a", "corpus/d/b.md": "b"}) == (2, 0)
+    assert [path for path in looked if str(path).endswith(".md")] == []
+    assert (tmp_path / "corpus/d/b.md").read_text(encoding="utf-8") == "b"
