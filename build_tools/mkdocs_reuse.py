@@ -423,7 +423,14 @@ def new_markdown(config: MkDocsConfig) -> markdown.Markdown:
 
 # A title or description put into the page as it is by every filter Material applies to it
 # (``striptags``, ``e`` in an attribute, none): no markup character, no quote, no run of spaces.
-_INERT = re.compile(r"[^\s&<>\"']+(?: [^\s&<>\"']+)*")
+# A title or description that goes into a frame as it is: words of anything but markup and
+# quotes. Those with a character reference (the generated pages' titles are escaped: &quot;
+# &amp; &#x27;) or other whitespace than single spaces between the words, only where the frame
+# showed that both reach every place unchanged (_Frame.verbatim): a filter may unescape
+# (striptags), escape again or encode a reference, and collapse whitespace.
+_FILLABLE = re.compile(r"[^\s<>\"']+(?:\s+[^\s<>\"']+)*")
+_PLAIN_TEXT = re.compile(r"[^\s&<>\"']+(?: [^\s&<>\"']+)*")
+_PROBE = "&amp;  \t\n\u00a0x"
 _PLAIN_URL = re.compile(r"[A-Za-z0-9:/._~%-]+")
 _ABSENT = object()
 
@@ -433,9 +440,15 @@ class _Frame:
     """A page's HTML cut where the page's own values go: text, sentinel, text..."""
 
     pieces: tuple[str, ...]
+    verbatim: bool      # character references and runs of whitespace in a title or description come out as they went in
 
     def fill(self, values: dict[str, str]) -> str:
         return "".join(values[piece] if i % 2 else piece for i, piece in enumerate(self.pieces))
+
+    def takes(self, title: str, description: str) -> bool:
+        """Whether this frame may be filled with this title and description."""
+        return self.verbatim or bool(_PLAIN_TEXT.fullmatch(title) and (not description
+                                                                         or _PLAIN_TEXT.fullmatch(description)))
 
 
 # What the page templates may read of ``page`` for FrameMemo: the values it fills in
@@ -487,7 +500,7 @@ class FrameMemo:
     and a second time with a sentinel for each of those values: the result, cut at the
     sentinels, is kept if filling it with the page's own values gives back what Material
     rendered, to the byte. The group's second page is rendered by Material too and checked
-    the same way. Later pages whose title and description are inert text (``_INERT``: no
+    the same way. Later pages whose title and description are plain text (``_FILLABLE``: no
     filter changes them) and whose URL is plain are filled in; any other page is rendered by
     Material."""
 
@@ -498,7 +511,8 @@ class FrameMemo:
         token = secrets.token_hex(8)
         self.sentinels = {name: f"corpusframe{token}{name}" for name in ("title", "description", "canonical",
                                                                          "urlname", "content")}
-        self._cut = re.compile("(" + "|".join(self.sentinels.values()) + ")")
+        self._probe_end = f"corpusframe{token}probe"     # after a probe that follows a title or description
+        self._cut = re.compile("(" + "|".join([*self.sentinels.values(), self._probe_end]) + ")")
 
     def render(self, template: jinja2.Template, context: dict) -> str:
         """What ``template.render(context)`` gives."""
@@ -510,13 +524,19 @@ class FrameMemo:
         entry = self.frames.get(key, _ABSENT)
         if entry is None or values is None:
             return template.render(context)
+        title, description = page.meta["title"], page.meta.get("description") or ""
         if entry is _ABSENT:                    # the group's first page: the frame is made from it
             output = template.render(context)
             self.misses += 1
             frame = self._frame(template, context, page)
-            self.frames[key] = (frame, False) if frame.fill(values) == output else None
+            if frame is None:
+                self.frames[key] = None
+            elif frame.takes(title, description):     # else a later page makes it
+                self.frames[key] = (frame, False) if frame.fill(values) == output else None
             return output
         frame, checked = entry
+        if not frame.takes(title, description):
+            return template.render(context)
         if not checked:                         # its second page: the frame is checked on it too
             output = template.render(context)
             self.frames[key] = (frame, True) if frame.fill(values) == output else None
@@ -553,7 +573,7 @@ class FrameMemo:
     def _values(self, page: Page) -> dict[str, str] | None:
         """The page's five values, when they can be filled in as they are."""
         title, description = page.meta["title"], page.meta.get("description")
-        if not _INERT.fullmatch(title) or (description and not _INERT.fullmatch(description)):
+        if not _FILLABLE.fullmatch(title) or (description and not _FILLABLE.fullmatch(description)):
             return None
         canonical = page.canonical_url
         name = page.url.rstrip("/").rpartition("/")[2]
@@ -563,19 +583,43 @@ class FrameMemo:
                 self.sentinels["canonical"]: canonical or "", self.sentinels["urlname"]: name,
                 self.sentinels["content"]: page.content}
 
-    def _frame(self, template: jinja2.Template, context: dict, page: Page) -> _Frame:
-        """The page rendered with a sentinel for each value, cut at them."""
+    def _frame(self, template: jinja2.Template, context: dict, page: Page) -> _Frame | None:
+        """The page rendered with a sentinel for each value, cut at them; None if the
+        template cut into a title or description.
+
+        The title and description sentinels are followed by a probe (a character reference
+        and whitespace) and an end sentinel: where the probe comes out changed, titles and
+        descriptions with references or runs of whitespace are left to Material."""
         stand_in = copy.copy(page)
-        stand_in.meta = {**page.meta, "title": self.sentinels["title"]}
+        stand_in.meta = {**page.meta, "title": self.sentinels["title"] + _PROBE + self._probe_end}
         if page.meta.get("description"):
-            stand_in.meta["description"] = self.sentinels["description"]
+            stand_in.meta["description"] = self.sentinels["description"] + _PROBE + self._probe_end
         stand_in.content = self.sentinels["content"]
         if page.canonical_url is not None:
             stand_in.canonical_url = self.sentinels["canonical"]
         head, slash, _ = page.url.rstrip("/").rpartition("/")
         stand_in.file = copy.copy(page.file)
         stand_in.file.url = head + slash + self.sentinels["urlname"] + ("/" if page.url.endswith("/") else "")
-        return _Frame(tuple(self._cut.split(template.render({**context, "page": stand_in}))))
+        return self._probed(self._cut.split(template.render({**context, "page": stand_in})))
+
+    def _probed(self, cut: list[str]) -> _Frame | None:
+        """The frame, each title and description sentinel's probe and end sentinel taken out."""
+        pieces, verbatim, i = [cut[0]], True, 1
+        probed = (self.sentinels["title"], self.sentinels["description"])
+        while i < len(cut):
+            sentinel = cut[i]
+            if sentinel == self._probe_end:
+                return None
+            if sentinel in probed:
+                if i + 2 >= len(cut) or cut[i + 2] != self._probe_end:
+                    return None
+                verbatim = verbatim and cut[i + 1] == _PROBE
+                pieces += [sentinel, cut[i + 3]]
+                i += 4
+            else:
+                pieces += [sentinel, cut[i + 1]]
+                i += 2
+        return _Frame(tuple(pieces), verbatim)
 
 
 def _toc_key(items: Any) -> tuple | None:

@@ -76,8 +76,10 @@ _REGION = "<!-- raw-html -->\n<p id=\"r-{0}\">منطقة {0}</p>\n<!-- /raw-html
 _SELF_LINKS = "## قسم\n\n" + _REGION + "انظر [القسم](#قسم) و[لا شيء](#nowhere).\n\n" + _REGION
 _OTHER_LINK = "## قسم\n\n" + _REGION + "انظر [الملاحظات](../a-notes.md#there).\n"
 # Pages of one folder and one layout, with titles and descriptions in front matter: the first
-# lends its frame (checked on the second) to the fifth; the third's title has quotes (Material's
-# filters would change them), the fourth has an h1 of its own: both take Material's path.
+# lends its frame (checked on the second) to the fifth and to the sixth, whose title and
+# description hold character references as generated pages' do (escaped), and two spaces; the third's title has
+# quotes (Material's filters would change them), the fourth has an h1 of its own: both take
+# Material's path.
 _FRAMED = "---\ntitle: {0}\ndescription: {1}\n---\n\n## قسم\n\nنص الصفحة {2}.\n"
 PAGES.update({
     "docs/framed/one.md": _FRAMED.format("صفحة أولى", "وصف أول", "1"),
@@ -85,6 +87,7 @@ PAGES.update({
     "docs/framed/three.md": _FRAMED.format("'صفحة \"ثالثة\"'", "وصف", "3"),
     "docs/framed/four.md": "---\ntitle: صفحة رابعة\n---\n\n# عنوان آخر\n\n## قسم\n\nنص.\n",
     "docs/framed/zz-five.md": _FRAMED.format("صفحة خامسة", "وصف خامس", "5"),
+    "docs/framed/zz-six.md": _FRAMED.format('"صفحة  &quot;سادسة&quot; &amp; &lt;أخرى&gt;"', '"وصف &#x27;سادس&#x27;"', "6"),
     "docs/notes/self-one.md": _SELF_LINKS.format("1"),
     "docs/notes/deep/self-two.md": _SELF_LINKS.format("2"),
     "docs/notes/other-one.md": _OTHER_LINK.format("1"),
@@ -164,8 +167,11 @@ def test_the_fixture_site_is_the_same_with_and_without_reuse(make_project, tmp_p
     # (the regions differ); the pages linking elsewhere did not
     assert built.conversions_reused == 1
     # pages of one folder and one layout were filled into the page Material rendered for the first
-    assert built.frames_reused >= 1
+    assert built.frames_reused == 2
     assert "<title>صفحة خامسة - " in (tmp_path / "reuse/framed/zz-five/index.html").read_text(encoding="utf-8")
+    six = (tmp_path / "reuse/framed/zz-six/index.html").read_text(encoding="utf-8")
+    assert "<title>صفحة  &quot;سادسة&quot; &amp; &lt;أخرى&gt; - " in six
+    assert '<meta name="description" content="وصف &#x27;سادس&#x27;">' in six
     # and MkDocs still checked the links of the pages converted with it, and of the reused conversion
     assert sum("'#nowhere'" in w for w in built.warnings) == 2, built.warnings
     assert any("'a-notes.md'" in w and "#missing" in w for w in built.warnings), built.warnings
@@ -238,6 +244,20 @@ def test_a_page_template_that_reads_more_of_the_page_is_not_filled_in(make_proje
     assert built.frames_reused == 0
     assert '<meta name="src" content="framed/zz-five.md">' in (tmp_path / "reuse/framed/zz-five/index.html").read_text(
         encoding="utf-8")
+
+
+@pytest.mark.e2e
+def test_a_title_a_template_unescapes_is_not_filled_in(make_project, tmp_path, monkeypatch):
+    """A custom_dir main.html that writes the title through ``striptags`` (which turns
+    ``&quot;`` into a quote): the frame still serves plain titles, not one with references."""
+    main = ('{% extends "base.html" %}\n{% block htmltitle %}{% if page.meta and page.meta.title %}'
+            '<title>{{ page.meta.title | striptags }}</title>{% else %}{{ super() }}{% endif %}{% endblock %}\n')
+    root = project(make_project, NAV_MKDOCS.replace("  name: material\n", "  name: material\n  custom_dir: overrides\n"),
+                   **{"overrides/main.html": main})
+    built = same_site(root, tmp_path, monkeypatch)
+    assert built.frames_reused == 1                 # zz-five, not zz-six
+    six = (tmp_path / "reuse/framed/zz-six/index.html").read_text(encoding="utf-8")
+    assert '<title>صفحة "سادسة" & <أخرى></title>' in six
 
 
 @pytest.mark.e2e
