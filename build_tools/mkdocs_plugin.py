@@ -18,9 +18,10 @@ pages always take MkDocs' own path, and so does every page when another plugin i
 (it could change a page's context or its Markdown) or when ``CORPUS_MKDOCS_REUSE=0``.
 
 When ``CORPUS_SEARCH_PAGES`` names a file, the process that writes the hand-written pages
-(shard 1, or the only one) writes their HTML there as soon as it has rendered the last of
-them (:class:`_SearchPages`): ``corpus build`` indexes them with the corpus's records and
-writes the search index while MkDocs still renders the generated pages.
+(shard 1, or the only one) renders them as soon as every page is converted, before MkDocs
+renders any page, and writes their HTML there (:class:`_SearchPages`): ``corpus build``
+indexes them with the corpus's records and writes the search index while MkDocs still
+renders the generated pages.
 
 It also builds one shard of the site when ``CORPUS_SHARD=K/N`` is set (``mkdocs build``
 only): N such builds, run at once on several cores or in separate CI jobs, then merged
@@ -54,6 +55,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
+from mkdocs.commands.build import get_context
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, InclusionLevel
@@ -336,7 +338,40 @@ class CorpusPlugin(BasePlugin):
             if frames:
                 self._frames = mkdocs_reuse.FrameMemo(self._nav_files)
                 mkdocs_reuse.route_page_templates(env, self._frames)
+        self._send_search_pages_now(env, config, files)
         return env
+
+    def _send_search_pages_now(self, env, config, files) -> None:
+        """Render the pages the search index reads now, as MkDocs will (its ``_build_page``,
+        without writing them), and send them.
+
+        MkDocs renders pages in path order: ``index.md`` and ``search.md`` came after every
+        corpus page, at the end of a 10,000-document shard, and the index waited for them.
+        Every page is converted by now; MkDocs renders these again in turn, to the same HTML
+        (tests/test_build_e2e.py holds the index equal to the one made after MkDocs). A page
+        that fails to render here is left to MkDocs, which reports it."""
+        if self._search_pages is None or self._nav is None:
+            return
+        doc_files = files.documentation_pages(inclusion=InclusionLevel.is_included)
+        for src_uri in sorted(self._search_pages.wanted):
+            page = files.get_file_from_path(src_uri).page
+            if page is None:
+                return
+            config._current_page = page
+            page.active = True
+            try:
+                context = get_context(self._nav, doc_files, config, page)
+                template = env.get_template(page.meta.get("template", "main.html"))
+                context = config.plugins.on_page_context(context, page=page, config=config, nav=self._nav)
+                output = template.render(context)
+            except Exception:       # noqa: BLE001 - MkDocs renders it again and reports the error
+                return
+            finally:
+                page.active = False
+                config._current_page = None
+            if self._search_pages.add(page.file, output):
+                self._search_pages = None
+                return
 
     def on_template_context(self, context, template_name, config):
         """The sitemap of shard 1 lists the pages of every shard, in the order of one build."""
@@ -424,8 +459,9 @@ def cross_shard_anchor_problems(manifests: list[dict]) -> list[tuple[int, str]]:
 class _SearchPages:
     """The pages the search index reads from the built site (search.page_rule's "page"
     kind: the hand-written ones; the generated ones' records come from the model), kept
-    as MkDocs renders them and written to one file (JSON: their output paths and HTML)
-    when the last has come, so that the index can be made before MkDocs ends."""
+    as they are rendered (by the plugin, before MkDocs renders them again; or by MkDocs)
+    and written to one file (JSON: their output paths and HTML) when the last has come,
+    so that the index can be made before MkDocs ends."""
 
     def __init__(self, target: Path, wanted: set[str]):
         self.target = target

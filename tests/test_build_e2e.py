@@ -113,6 +113,39 @@ def test_the_search_index_written_while_mkdocs_runs_is_the_one_written_after(mak
     assert not [p.name for p in root.iterdir() if "-building-" in p.name]
 
 
+def test_the_search_pages_are_sent_before_mkdocs_renders_any_page(make_project, tmp_path, monkeypatch):
+    """The plugin renders the pages the index reads as soon as every page is converted,
+    before MkDocs renders the first one (in path order, the corpus's pages came first), and
+    sends the HTML MkDocs then writes for them."""
+    import json
+
+    from mkdocs.commands import build as mkdocs_build
+    from mkdocs.config import load_config
+
+    root = make_project({"docs/notes.md": "# ملاحظات\n\nنص مكتوب باليد للبحث.\n",
+                         "mkdocs.yml": FIXTURE_MKDOCS + "plugins:\n  - corpus-publisher\n"})
+    assert run_cli("generate", "--root", str(root)).returncode == 0
+    pages_file = tmp_path / "search-pages.json"
+    monkeypatch.setenv("CORPUS_SEARCH_PAGES", str(pages_file))
+    monkeypatch.setenv("NO_MKDOCS_2_WARNING", "1")
+    seen_at_first_page = []
+    build_page = mkdocs_build._build_page
+
+    def first_checks(page, *args, **kwargs):
+        if not seen_at_first_page:
+            seen_at_first_page.append(pages_file.is_file())
+        return build_page(page, *args, **kwargs)
+
+    monkeypatch.setattr(mkdocs_build, "_build_page", first_checks)
+    config = load_config(str(root / "mkdocs.yml"), site_dir=str(tmp_path / "site"))
+    mkdocs_build.build(config)
+    assert seen_at_first_page == [True]
+    sent = json.loads(pages_file.read_text(encoding="utf-8"))
+    assert {"index.html", "notes/index.html"} <= set(sent)
+    for dest, html in sent.items():
+        assert (tmp_path / "site" / dest).read_text(encoding="utf-8") == html, dest
+
+
 def test_with_another_plugin_the_search_index_is_written_after_mkdocs(make_project):
     """Another plugin could change a page after this one sees it: the pages are read from
     the built site then."""
