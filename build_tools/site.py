@@ -328,7 +328,7 @@ def _build_in_shards(root: Path, site_dir: Path, into: Path, count: int, strict:
     outs = [into] + [_scratch_dir(site_dir) for _ in range(count - 1)]
     try:
         _run_shards(root, outs, strict, quiet, extra_env)
-        merge_shards(outs, into, strict, quiet)
+        merge_shards(outs, into, strict, quiet, move=True)
     finally:
         for out in outs[1:]:
             shutil.rmtree(out, ignore_errors=True)
@@ -391,10 +391,13 @@ def _report(outputs: list[str], quiet: bool) -> None:
             print(record, file=sys.stderr)
 
 
-def merge_shards(shard_dirs: list[Path], into: Path, strict: bool = True, quiet: bool = False) -> None:
+def merge_shards(shard_dirs: list[Path], into: Path, strict: bool = True, quiet: bool = False,
+                 move: bool = False) -> None:
     """Put the files of every shard into ``into`` (hard links where possible: the shards
     stay as they are; a shard may be ``into`` itself), after the checks one process would
-    have made across them."""
+    have made across them. With ``move`` (shards that are scratch folders of this build),
+    their files are moved instead: a folder ``into`` lacks goes over whole, with one rename
+    (linking the second of two shards at 10,000 documents, 22,000 files, took 2.7 s)."""
     manifests = [_read_manifest(folder) for folder in shard_dirs]
     try:
         _plugin().check_manifests(manifests)
@@ -404,7 +407,10 @@ def merge_shards(shard_dirs: list[Path], into: Path, strict: bool = True, quiet:
     into.mkdir(parents=True, exist_ok=True)
     for folder in shard_dirs:
         if folder.resolve() != into.resolve():
-            _link_tree(folder, into)
+            if move:
+                _move_tree(folder, into, "")
+            else:
+                _link_tree(folder, into)
     (into / _plugin().MANIFEST).unlink(missing_ok=True)
 
 
@@ -441,6 +447,32 @@ def _link_tree(source: Path, into: Path) -> None:
         for name in names:
             if name != manifest or relative != Path("."):
                 _link(Path(folder) / name, into / relative / name, (relative / name).as_posix())
+
+
+def _move_tree(source: Path, into: Path, relative: str) -> None:
+    """Every entry below ``source`` (but its manifest) moved to the same place below
+    ``into``: a folder that is not there is renamed whole, one that is is merged entry by
+    entry; a file already there is an error, as in :func:`_link`."""
+    with os.scandir(source) as entries:
+        for entry in entries:
+            name = relative + entry.name
+            if name == _plugin().MANIFEST:
+                continue
+            target = into / entry.name
+            is_folder = entry.is_dir(follow_symlinks=False)
+            if os.path.lexists(target):
+                if not (is_folder and target.is_dir()):
+                    raise SiteError(f"two shards wrote {name}; the previous site is untouched")
+                _move_tree(Path(entry.path), target, name + "/")
+                continue
+            try:
+                os.rename(entry.path, target)
+            except OSError:             # another file system: link or copy, as without ``move``
+                if is_folder:
+                    target.mkdir()
+                    _link_tree(Path(entry.path), target)
+                else:
+                    _link(Path(entry.path), target, name)
 
 
 def _link(source: Path, target: Path, name: str) -> None:

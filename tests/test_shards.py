@@ -201,3 +201,32 @@ def test_merging_refuses_a_file_written_by_two_shards(tmp_path):
     (shards[1] / "page/1.html").write_text("again", encoding="utf-8")
     with pytest.raises(site.SiteError, match="two shards wrote page/1.html"):
         site.merge_shards(shards, tmp_path / "again")
+
+
+def test_merging_scratch_shards_moves_their_files(tmp_path):
+    """``corpus build``'s own shards are moved, not linked: a folder the site lacks goes over
+    whole; one both have is merged; a file both wrote is refused as when linking."""
+    shards = []
+    for number in (1, 2):
+        folder = tmp_path / f"shard-{number}"
+        (folder / "shared").mkdir(parents=True)
+        (folder / f"own-{number}/deep").mkdir(parents=True)
+        (folder / "corpus-shard.json").write_text(json.dumps(manifest(f"{number}/2")), encoding="utf-8")
+        (folder / f"shared/{number}.html").write_text(str(number), encoding="utf-8")
+        (folder / f"own-{number}/deep/page.html").write_text(f"page {number}", encoding="utf-8")
+        shards.append(folder)
+    own = (shards[1] / "own-2").stat().st_ino
+    site.merge_shards(shards, shards[0], move=True)
+    merged = sorted(p.relative_to(shards[0]).as_posix() for p in shards[0].rglob("*") if p.is_file())
+    assert merged == ["own-1/deep/page.html", "own-2/deep/page.html", "shared/1.html", "shared/2.html"]
+    assert (shards[0] / "own-2").stat().st_ino == own, "a folder the site lacked was renamed, not rebuilt"
+    assert (shards[0] / "own-2/deep/page.html").read_text(encoding="utf-8") == "page 2"
+    assert not (shards[1] / "shared/2.html").exists()
+    third = tmp_path / "shard-3"
+    (third / "shared").mkdir(parents=True)
+    (third / "corpus-shard.json").write_text(json.dumps(manifest("2/2")), encoding="utf-8")
+    (third / "shared/1.html").write_text("again", encoding="utf-8")
+    (shards[0] / "corpus-shard.json").write_text(json.dumps(manifest("1/2")), encoding="utf-8")
+    with pytest.raises(site.SiteError, match="two shards wrote shared/1.html"):
+        site.merge_shards([shards[0], third], shards[0], move=True)
+    assert (shards[0] / "shared/1.html").read_text(encoding="utf-8") == "1"
