@@ -161,6 +161,7 @@ def _environment() -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
         undefined=jinja2.StrictUndefined,
+        auto_reload=False,      # the package's templates do not change while it runs (two stats a page)
     )
     env.filters["raw_html"] = lambda fragment: Markup(rawhtml.wrap(str(fragment)))
     env.globals.update(
