@@ -423,13 +423,12 @@ def new_markdown(config: MkDocsConfig) -> markdown.Markdown:
 
 # A title or description put into the page as it is by every filter Material applies to it
 # (``striptags``, ``e`` in an attribute, none): no markup character, no quote, no run of spaces.
-# A title or description that goes into a frame as it is: words of anything but markup and
-# quotes. Those with a character reference (the generated pages' titles are escaped: &quot;
-# &amp; &#x27;) or other whitespace than single spaces between the words, only where the frame
-# showed that both reach every place unchanged (_Frame.verbatim): a filter may unescape
-# (striptags), escape again or encode a reference, and collapse whitespace.
-_FILLABLE = re.compile(r"[^\s<>\"']+(?:\s+[^\s<>\"']+)*")
 _PLAIN_TEXT = re.compile(r"[^\s&<>\"']+(?: [^\s&<>\"']+)*")
+# One that goes into a frame as it is where the frame showed that character references (the
+# generated pages' titles are escaped: &quot; &amp; &#x27;) and runs of these spaces reach
+# every place unchanged (_Frame.verbatim): a filter may unescape a reference (striptags),
+# escape or encode it, and collapse whitespace. The probe holds each of them.
+_FILLABLE = re.compile(r"[^\s<>\"']+(?:[ \t\n\u00a0]+[^\s<>\"']+)*")
 _PROBE = "&amp;  \t\n\u00a0x"
 _PLAIN_URL = re.compile(r"[A-Za-z0-9:/._~%-]+")
 _ABSENT = object()
@@ -440,7 +439,7 @@ class _Frame:
     """A page's HTML cut where the page's own values go: text, sentinel, text..."""
 
     pieces: tuple[str, ...]
-    verbatim: bool      # character references and runs of whitespace in a title or description come out as they went in
+    verbatim: bool      # references and runs of spaces in a title or description come out as they went in
 
     def fill(self, values: dict[str, str]) -> str:
         return "".join(values[piece] if i % 2 else piece for i, piece in enumerate(self.pieces))
@@ -500,9 +499,10 @@ class FrameMemo:
     and a second time with a sentinel for each of those values: the result, cut at the
     sentinels, is kept if filling it with the page's own values gives back what Material
     rendered, to the byte. The group's second page is rendered by Material too and checked
-    the same way. Later pages whose title and description are plain text (``_FILLABLE``: no
-    filter changes them) and whose URL is plain are filled in; any other page is rendered by
-    Material."""
+    the same way. Later pages whose title and description are plain text (``_PLAIN_TEXT``:
+    no filter changes them; or ``_FILLABLE``, where the frame showed that its filters keep
+    such text: ``_Frame.takes``) and whose URL is plain are filled in; any other page is
+    rendered by Material."""
 
     def __init__(self, nav_files: set[File]):
         self.nav_files = nav_files
