@@ -62,3 +62,30 @@ def test_search_js_keys_equal_python_keys(tmp_path):
     js_keys = json.loads(result.stdout)
     mismatches = [(text, search_key(text), js) for text, js in zip(inputs, js_keys) if search_key(text) != js]
     assert mismatches[:5] == []
+
+
+def test_search_js_splits_words_as_python_does(tmp_path):
+    """A document's words reach the search page as its raw text, cut there: every
+    character str.split cuts at, and none else (U+FEFF, U+200B are not spaces to Python)."""
+    import sys
+
+    spaces = [chr(c) for c in range(sys.maxunicode + 1) if chr(c).isspace()]
+    near = ["\ufeff", "\u200b", "\u200c", "\u200f", "\u180e", "\u061c", "x", "ن", "،"]
+    rng = random.Random(20261129)
+    inputs = ["", " ", "a  b", "\u2028ن\u3000م\x1c", (REPO / "corpus/nadortoday-2012-cyberwar.txt").read_text(encoding="utf-8")]
+    for _ in range(800):
+        inputs.append("".join(rng.choice(spaces + near) for _ in range(rng.randint(1, 12))))
+    module = tmp_path / "search.mjs"
+    module.write_text(SEARCH_JS.read_text(encoding="utf-8"), encoding="utf-8")
+    (tmp_path / "in.json").write_text(json.dumps(inputs), encoding="utf-8")
+    script = (
+        "import { readFileSync } from 'node:fs';"
+        f"const {{ splitWords }} = await import({json.dumps(module.as_uri())});"
+        f"const inputs = JSON.parse(readFileSync({json.dumps(str(tmp_path / 'in.json'))}, 'utf8'));"
+        "process.stdout.write(JSON.stringify(inputs.map(splitWords)));"
+    )
+    result = subprocess.run([NODE, "--input-type=module", "-e", script], capture_output=True, text=True,
+                            timeout=60)
+    assert result.returncode == 0, result.stderr
+    mismatches = [(text, text.split(), js) for text, js in zip(inputs, json.loads(result.stdout)) if text.split() != js]
+    assert mismatches[:5] == []

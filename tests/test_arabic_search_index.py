@@ -103,21 +103,50 @@ def read_fragments(index: Path) -> list[dict]:
 
 
 def test_indexed_keys_and_original_words_stay_one_for_one(tmp_path):
-    """The snippet is cut from ``meta.text`` at Pagefind's locations into ``content``."""
-    text = (REPO / "corpus/nadortoday-2012-cyberwar.txt").read_text(encoding="utf-8")
+    """The snippet is cut from the original words at Pagefind's locations into ``content``:
+    words in ``meta.text``, or ``meta.lead`` then the words of the file ``meta.source``."""
+    text_path = "corpus/nadortoday-2012-cyberwar.txt"
+    text = (REPO / text_path).read_text(encoding="utf-8")
+    lead = "Cyberwar <in> Morocco &amp;".split()
     records = [
         Record(url="a/", kind="document", title="«عنوان» <b>&amp;", words=text.split(), anchors=[(0, "p-1")]),
         Record(url="b/", kind="entity", title="x", words="a<b ـ َ & “الحكومة” 20".split()),
+        Record(url="c/", kind="document", title="ج", words=lead + text.split(), anchors=[(4, "p-1")],
+               source=text_path, lead=len(lead)),
+        Record(url="d/", kind="document", title="د", words=text.split(), source=text_path),
     ]
     write_index(records, tmp_path / INDEX_DIR)
     fragments = {f["url"]: f for f in read_fragments(tmp_path / INDEX_DIR)}
     for record in records:
         fragment = fragments["/" + record.url]
         assert fragment["content"].split(" ") == record.keys
-        assert fragment["meta"]["text"].split(" ") == record.words
+        if record.source:
+            assert "text" not in fragment["meta"]
+            shown = fragment["meta"].get("lead") or ""
+            words = (shown.split(" ") if shown else []) + (REPO / fragment["meta"]["source"]).read_text(
+                encoding="utf-8").split()
+        else:
+            words = fragment["meta"]["text"].split(" ")
+        assert words == record.words
         assert fragment["meta"]["title"] == record.title
         assert fragment["meta"]["kind"] == record.kind
     assert fragments["/a/"]["meta"]["anchors"] == "0 p-1"
+    assert fragments["/c/"]["meta"]["lead"] == "Cyberwar <in> Morocco &amp;"
+
+
+def test_a_document_record_points_at_its_raw_text(tmp_path):
+    """The model's document records: their words are the English lead, then the raw-text
+    export's words as str.split cuts them."""
+    from build_tools.corpus import Project, require
+    from build_tools.search import corpus_records
+
+    corpus, _ = require(Project(REPO))
+    records = [r for r in corpus_records(corpus) if r.kind == "document"]
+    assert records
+    for record, doc in zip(records, corpus.documents):
+        assert record.source == f"corpus/exports/documents/{doc.id}.txt"
+        assert record.words[record.lead:] == doc.text.split()
+        assert record.words[:record.lead] == ((doc.meta.title_en or "") + " " + (doc.meta.summary_en or "")).split()
 
 
 def test_record_html_escapes_everything():
@@ -146,10 +175,17 @@ writeFileSync(local, source);
 const pagefind = await import(local);
 await pagefind.options({ basePath: base });
 const out = [];
+const fetched = new Set();
 for (const query of queries) {
   bytes = 0; files = [];
   const search = await pagefind.search(query);
   const shown = await Promise.all(search.results.slice(0, 10).map((r) => r.data()));
+  // as the search page does: a document's words come from its raw text, a file of the site,
+  // fetched once
+  await Promise.all(shown.filter((d) => d.meta.source && !fetched.has(d.meta.source)).map((d) => {
+    fetched.add(d.meta.source);
+    return fetch(new URL(d.meta.source, new URL("../", base)));
+  }));
   out.push({ query, results: search.results.length, urls: shown.map((d) => d.url), bytes, files });
 }
 process.stdout.write(JSON.stringify({ pagefind_js: Buffer.byteLength(source), queries: out }));
@@ -167,7 +203,8 @@ def paths(urls: list[str]) -> list[str]:
 
 def measure(site: Path, queries: list[str], tmp_path: Path) -> dict:
     """Serve ``site`` on 127.0.0.1 and run Pagefind's pagefind.js in Node: the bytes each
-    query fetches (index entry, wasm, index chunks, fragments of the first 10 results)."""
+    query fetches (index entry, wasm, index chunks, fragments of the first 10 results, and
+    the raw text of the documents among them, as the search page fetches it)."""
     handler = functools.partial(_QuietHandler, directory=str(site))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)

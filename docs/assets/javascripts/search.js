@@ -5,7 +5,9 @@
 // tatweel and leading clitics removed and its letter variants unified. The query goes
 // through the same key here (`searchKey`, the mirror of build_tools/arabic.py — keep the
 // two identical; tests/test_arabic_js.py compares them). The snippet is cut from the
-// original words, which the index keeps one for one with the keys in the `text` metadata.
+// original words, which the index keeps one for one with the keys: in the `text` metadata,
+// or, for a document, as its English title and summary (`lead`) followed by the words of
+// its raw text, a file of the site (`source`) fetched for the results shown.
 //
 // Material's instant navigation replaces the page without reloading it; this module is
 // evaluated once and sets the page up each time `document$` emits a page that has the form.
@@ -49,6 +51,13 @@ export function fold(text) {
 
 export function searchKey(text) {
   return fold(text).replace(WORD, stripClitics);
+}
+
+// Python's str.split(): the words of a text cut at every character str.isspace() accepts
+// (JavaScript's \s differs: it has U+FEFF, and lacks U+001C-U+001F and U+0085).
+const SPACES = /[\t\n\v\f\r\x1c-\x1f \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+/;
+export function splitWords(text) {
+  return text.split(SPACES).filter(Boolean);
 }
 
 // ---- the page ---------------------------------------------------------------------
@@ -109,8 +118,26 @@ function snippet(words, locations, anchors) {
   return p;
 }
 
-function resultItem(data) {
-  const words = (data.meta.text || "").split(" ");
+const sourceWords = new Map();     // a file's path → its words (a promise), fetched once, as Pagefind keeps its fragments
+
+function wordsOf(source) {
+  if (!sourceWords.has(source)) {
+    sourceWords.set(source, fetch(new URL(source, ROOT)).then(
+      async (response) => (response.ok ? splitWords(await response.text()) : []),
+      () => [],         // no snippet rather than no result
+    ));
+  }
+  return sourceWords.get(source);
+}
+
+async function recordWords(data) {
+  // The words the index's keys stand for (build_tools/search.py, record_html).
+  if (!data.meta.source) return (data.meta.text || "").split(" ");
+  const lead = data.meta.lead ? data.meta.lead.split(" ") : [];
+  return lead.concat(await wordsOf(data.meta.source));
+}
+
+function resultItem(data, words) {
   const locations = [...(data.locations || [])].sort((a, b) => a - b);
   const li = document.createElement("li");
   li.className = "corpus-search__result";
@@ -147,9 +174,12 @@ function setUp(form) {
 
   async function showMore(run) {
     const batch = results.slice(shown, shown + PAGE_SIZE);
-    const data = await Promise.all(batch.map((r) => r.data()));
+    const data = await Promise.all(batch.map(async (r) => {
+      const d = await r.data();
+      return [d, await recordWords(d)];
+    }));
     if (run !== serial) return;
-    for (const d of data) list.append(resultItem(d));
+    for (const [d, words] of data) list.append(resultItem(d, words));
     shown += batch.length;
     more.hidden = shown >= results.length;
   }
