@@ -213,6 +213,8 @@ class CorpusPlugin(BasePlugin):
         self._frames: mkdocs_reuse.FrameMemo | None = None
         self._partials: mkdocs_reuse.PartialCache | None = None
         self._search_pages: _SearchPages | None = None
+        self._first: set | None = None         # files converted first, until the search pages are sent
+        self._order: list | None = None        # the files' order, put back in on_env
 
     # ---- the generated pages' HTML blocks -------------------------------------------------
 
@@ -316,13 +318,41 @@ class CorpusPlugin(BasePlugin):
     def on_nav(self, nav, config, files):
         self._nav = nav
         self._nav_files = {page.file for page in nav.pages}
+        self._put_search_pages_first(files)
         return nav
+
+    def _put_search_pages_first(self, files) -> None:
+        """Have MkDocs convert the navigation's pages and the pages the search index reads
+        before the others (it converts pages in the files' order, which on_env puts back:
+        the sitemap and the order pages are written in stay MkDocs's own), so that the
+        search pages can be rendered, with every title the navigation shows, as soon as
+        the first other page comes (on_pre_page)."""
+        if self._search_pages is None:
+            return
+        first = self._nav_files | {files.get_file_from_path(src_uri) for src_uri in self._search_pages.wanted}
+        self._order = list(files)
+        for file in self._order:
+            if file not in first:
+                files.remove(file)
+                files.append(file)      # to the end, in their own order
+        self._first = first
+
+    def _restore_order(self, files) -> None:
+        if self._order is None:
+            return
+        for file in self._order:
+            files.remove(file)
+            files.append(file)
+        self._order = None
 
     def on_pre_page(self, page, config, files):
         """A page outside the navigation is converted with the build's one Python-Markdown
         instance, or takes the conversion of a page of the same shape (MarkdownMemo; MkDocs
         calls ``page.render``: the page's own attribute, set here, comes before the method of
-        its class)."""
+        its class). The first page after the navigation's sends the search pages."""
+        if self._first is not None and page.file not in self._first:
+            self._first = None
+            self._send_search_pages_now(config.theme.get_env(), config, files)
         if self._reuse and self._nav is not None and page.file not in self._nav_files:
             if self._markdown is None:
                 self._markdown = mkdocs_reuse.new_markdown(config)
@@ -338,18 +368,21 @@ class CorpusPlugin(BasePlugin):
             if frames:
                 self._frames = mkdocs_reuse.FrameMemo(self._nav_files)
                 mkdocs_reuse.route_page_templates(env, self._frames)
-        self._send_search_pages_now(env, config, files)
+        self._restore_order(files)
+        self._first = None
+        self._send_search_pages_now(env, config, files)     # if no page came after them
         return env
 
     def _send_search_pages_now(self, env, config, files) -> None:
         """Render the pages the search index reads now, as MkDocs will (its ``_build_page``,
-        without writing them), and send them.
+        without writing them; ``env``, the theme's), and send them.
 
         MkDocs renders pages in path order: ``index.md`` and ``search.md`` came after every
         corpus page, at the end of a 10,000-document shard, and the index waited for them.
-        Every page is converted by now; MkDocs renders these again in turn, to the same HTML
-        (tests/test_build_e2e.py holds the index equal to the one made after MkDocs). A page
-        that fails to render here is left to MkDocs, which reports it."""
+        They and the navigation's pages are converted by now (on_nav put them first);
+        MkDocs renders them again in turn, to the same HTML (tests/test_build_e2e.py holds
+        the index equal to the one made after MkDocs). A page that fails to render here is
+        left to MkDocs, which reports it."""
         if self._search_pages is None or self._nav is None:
             return
         doc_files = files.documentation_pages(inclusion=InclusionLevel.is_included)

@@ -98,9 +98,12 @@ def test_a_search_index_that_cannot_start_keeps_the_previous_site(make_project, 
 def test_the_search_index_written_while_mkdocs_runs_is_the_one_written_after(make_project, jobs):
     """The hand-written pages come from the MkDocs plugin as soon as they are rendered, and
     the index is written while MkDocs still runs (in one process, or in shards): the site
-    is the one the index made after MkDocs gives, to the byte; nothing is left beside it."""
+    is the one the index made after MkDocs gives, to the byte (the sitemap too, which lists
+    the pages in MkDocs' order: the plugin has the search pages converted first, then puts
+    the order back); nothing is left beside it."""
     root = make_project({"docs/notes.md": "# ملاحظات\n\nنص مكتوب باليد للبحث.\n",
-                         "mkdocs.yml": FIXTURE_MKDOCS + "plugins:\n  - corpus-publisher\n"})
+                         "mkdocs.yml": "site_url: https://example.org/c/\n" + FIXTURE_MKDOCS
+                         + "plugins:\n  - corpus-publisher\n"})
     sites = {}
     for early in ("1", "0"):
         result = run_cli("build", "--root", str(root), "--jobs", jobs, "--site-dir", str(root / f"site-{early}"),
@@ -109,14 +112,17 @@ def test_the_search_index_written_while_mkdocs_runs_is_the_one_written_after(mak
         assert ("written while MkDocs ran" in result.stderr) == (early == "1"), result.stderr
         sites[early] = root / f"site-{early}"
     assert differences(sites["1"], sites["0"]) == []
+    sitemap = (sites["1"] / "sitemap.xml").read_text(encoding="utf-8")
+    assert "https://example.org/c/notes/" in sitemap and "https://example.org/c/corpus/documents/sample/" in sitemap
     assert (sites["1"] / "pagefind/pagefind-entry.json").is_file()
     assert not [p.name for p in root.iterdir() if "-building-" in p.name]
 
 
-def test_the_search_pages_are_sent_before_mkdocs_renders_any_page(make_project, tmp_path, monkeypatch):
-    """The plugin renders the pages the index reads as soon as every page is converted,
-    before MkDocs renders the first one (in path order, the corpus's pages came first), and
-    sends the HTML MkDocs then writes for them."""
+def test_the_search_pages_are_sent_before_mkdocs_converts_the_corpus(make_project, tmp_path, monkeypatch):
+    """The plugin has MkDocs convert the navigation's pages and the pages the index reads
+    first, renders those as soon as the first other page comes (in path order, the
+    corpus's pages came first, and MkDocs renders no page before it has converted them
+    all), and sends the HTML MkDocs then writes for them."""
     import json
 
     from mkdocs.commands import build as mkdocs_build
@@ -128,18 +134,19 @@ def test_the_search_pages_are_sent_before_mkdocs_renders_any_page(make_project, 
     pages_file = tmp_path / "search-pages.json"
     monkeypatch.setenv("CORPUS_SEARCH_PAGES", str(pages_file))
     monkeypatch.setenv("NO_MKDOCS_2_WARNING", "1")
-    seen_at_first_page = []
-    build_page = mkdocs_build._build_page
+    converted = []          # (page, whether the pages had been sent when it was converted)
+    populate_page = mkdocs_build._populate_page
 
-    def first_checks(page, *args, **kwargs):
-        if not seen_at_first_page:
-            seen_at_first_page.append(pages_file.is_file())
-        return build_page(page, *args, **kwargs)
+    def noting(page, *args, **kwargs):
+        populate_page(page, *args, **kwargs)
+        converted.append((page.file.src_uri, pages_file.is_file()))
 
-    monkeypatch.setattr(mkdocs_build, "_build_page", first_checks)
+    monkeypatch.setattr(mkdocs_build, "_populate_page", noting)
     config = load_config(str(root / "mkdocs.yml"), site_dir=str(tmp_path / "site"))
     mkdocs_build.build(config)
-    assert seen_at_first_page == [True]
+    corpus_pages = [sent for src_uri, sent in converted if src_uri.startswith("corpus/documents/")]
+    assert corpus_pages and all(corpus_pages)
+    assert not dict(converted)["notes.md"]      # sent once converted, with the navigation's pages
     sent = json.loads(pages_file.read_text(encoding="utf-8"))
     assert {"index.html", "notes/index.html"} <= set(sent)
     for dest, html in sent.items():
