@@ -134,6 +134,21 @@ def median_run(repeat: int, prepare, command, cwd, env=None):
     return statistics.median(times), max(peaks)
 
 
+def alternated_runs(repeat: int, runs: list[tuple]) -> list[tuple[float, int]]:
+    """Each of ``runs`` (prepare, command, cwd, env) ``repeat`` times, taking turns (A B A
+    B…): this machine's speed drifts from one minute to the next, and a ratio of two medians
+    measured minutes apart took the drift for a difference. (median seconds, peak KiB) of each."""
+    times: list[list[float]] = [[] for _ in runs]
+    peaks: list[list[int]] = [[] for _ in runs]
+    for _ in range(repeat):
+        for k, (prepare, command, cwd, env) in enumerate(runs):
+            prepare()
+            seconds, peak = run(command, cwd, env)
+            times[k].append(seconds)
+            peaks[k].append(peak)
+    return [(statistics.median(t), max(p)) for t, p in zip(times, peaks)]
+
+
 def bench_size(articles, n: int, repeat: int, work: Path, registry_size: int) -> dict:
     project, plain = work / f"n{n}" / "project", work / f"n{n}" / "plain"
     started = time.perf_counter()
@@ -150,13 +165,15 @@ def bench_size(articles, n: int, repeat: int, work: Path, registry_size: int) ->
     def clean_plain():
         shutil.rmtree(plain / "site", ignore_errors=True)
 
-    plain_s, plain_peak = median_run(repeat, clean_plain, [py, "-m", "mkdocs", "build", "-q", "-d", "site"], plain, env)
     generate_s, generate_peak = median_run(repeat, clean_ours, [py, "-m", "build_tools", "generate", "--quiet"],
                                            project, env)
     generate_1_s, _ = median_run(repeat, clean_ours, [py, "-m", "build_tools", "generate", "--quiet", "-j", "1"],
                                  project, env)
-    # last: the final full build leaves the site that the rest measures
-    full_s, full_peak = median_run(repeat, clean_ours, [py, "-m", "build_tools", "build", "--quiet"], project, env)
+    # the plain build and ours take turns; last: the final full build leaves the site that the rest measures
+    (plain_s, plain_peak), (full_s, full_peak) = alternated_runs(repeat, [
+        (clean_plain, [py, "-m", "mkdocs", "build", "-q", "-d", "site"], plain, env),
+        (clean_ours, [py, "-m", "build_tools", "build", "--quiet"], project, env),
+    ])
     # incremental: one annotation file changes, generation runs again on the generated pages
     layer = sorted((project / "annotations").glob("*/mentions.yml"))[n // 2]
     original = layer.read_text(encoding="utf-8")
@@ -199,7 +216,8 @@ def report(results: list[dict], repeat: int) -> str:
     lines = [
         "# Benchmark report", "",
         f"Command: `python bench/run.py --sizes {','.join(str(r['n']) for r in results)} --repeat {repeat}` "
-        f"on {cpu} cores; medians of {repeat} cold runs; ANT news articles (Jawhara FM), "
+        f"on {cpu} cores; medians of {repeat} cold runs (the plain build and ours taking turns); "
+        f"ANT news articles (Jawhara FM), "
         "synthetic annotations (bench/antcorpus.py).", "",
         "| documents (entities) | annotations/doc | plain MkDocs | our full build | ratio (target ≤ 1.3) | generation alone, "
         f"{cpu} cores / 1 core | docs/s generated, {cpu} cores / 1 core (target ≥ 500 on 1) | peak memory (target ≤ 2 GB) |",

@@ -18,10 +18,10 @@ pages always take MkDocs' own path, and so does every page when another plugin i
 (it could change a page's context or its Markdown) or when ``CORPUS_MKDOCS_REUSE=0``.
 
 When ``CORPUS_SEARCH_PAGES`` names a file, the process that writes the hand-written pages
-(shard 1, or the only one) renders them as soon as every page is converted, before MkDocs
-renders any page, and writes their HTML there (:class:`_SearchPages`): ``corpus build``
-indexes them with the corpus's records and writes the search index while MkDocs still
-renders the generated pages.
+(shard 1, or the only one) has MkDocs convert them first, with the navigation's pages,
+renders them as soon as the first other page comes, and writes their HTML there
+(:class:`_SearchPages`): ``corpus build`` indexes them with the corpus's records and
+writes the search index while MkDocs still converts and renders the generated pages.
 
 It also builds one shard of the site when ``CORPUS_SHARD=K/N`` is set (``mkdocs build``
 only): N such builds, run at once on several cores or in separate CI jobs, then merged
