@@ -6,8 +6,8 @@ For each size N it writes an annotated project of the first N usable ANT news ar
 (../shared/data/ant-news; see bench/antcorpus.py) and a plain MkDocs project of the same
 texts as bare Markdown (one page per document with its text, one page per entity with its
 name, the navigation listing neither), then measures in one run, cold each time:
-the plain build, our full build (``corpus build``: generate + mkdocs + search index),
-the generation step alone, peak memory, output size, page weight, the search index and
+the plain build and our full build (``corpus build``: generate + mkdocs + search index),
+taking turns, the generation step alone, peak memory, output size, page weight, the search index and
 the bytes a reader downloads for one query. It writes a Markdown report.
 This is a measurement script, not a test: nothing here asserts.
 """
