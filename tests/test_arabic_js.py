@@ -45,21 +45,26 @@ def samples() -> list[str]:
     return out
 
 
-def test_search_js_keys_equal_python_keys(tmp_path):
+def search_js(tmp_path, function: str, inputs: list[str]) -> list:
+    """search.js's exported ``function`` of each input, run in Node."""
     module = tmp_path / "search.mjs"   # .mjs: Node reads it as an ES module
     module.write_text(SEARCH_JS.read_text(encoding="utf-8"), encoding="utf-8")
-    inputs = samples()
     (tmp_path / "in.json").write_text(json.dumps(inputs), encoding="utf-8")
     script = (
         "import { readFileSync } from 'node:fs';"
-        f"const {{ searchKey }} = await import({json.dumps(module.as_uri())});"
+        f"const {{ {function} }} = await import({json.dumps(module.as_uri())});"
         f"const inputs = JSON.parse(readFileSync({json.dumps(str(tmp_path / 'in.json'))}, 'utf8'));"
-        "process.stdout.write(JSON.stringify(inputs.map(searchKey)));"
+        f"process.stdout.write(JSON.stringify(inputs.map({function})));"
     )
     result = subprocess.run([NODE, "--input-type=module", "-e", script], capture_output=True, text=True,
                             timeout=60)
     assert result.returncode == 0, result.stderr
-    js_keys = json.loads(result.stdout)
+    return json.loads(result.stdout)
+
+
+def test_search_js_keys_equal_python_keys(tmp_path):
+    inputs = samples()
+    js_keys = search_js(tmp_path, "searchKey", inputs)
     mismatches = [(text, search_key(text), js) for text, js in zip(inputs, js_keys) if search_key(text) != js]
     assert mismatches[:5] == []
 
@@ -75,17 +80,6 @@ def test_search_js_splits_words_as_python_does(tmp_path):
     inputs = ["", " ", "a  b", "\u2028ن\u3000م\x1c", (REPO / "corpus/nadortoday-2012-cyberwar.txt").read_text(encoding="utf-8")]
     for _ in range(800):
         inputs.append("".join(rng.choice(spaces + near) for _ in range(rng.randint(1, 12))))
-    module = tmp_path / "search.mjs"
-    module.write_text(SEARCH_JS.read_text(encoding="utf-8"), encoding="utf-8")
-    (tmp_path / "in.json").write_text(json.dumps(inputs), encoding="utf-8")
-    script = (
-        "import { readFileSync } from 'node:fs';"
-        f"const {{ splitWords }} = await import({json.dumps(module.as_uri())});"
-        f"const inputs = JSON.parse(readFileSync({json.dumps(str(tmp_path / 'in.json'))}, 'utf8'));"
-        "process.stdout.write(JSON.stringify(inputs.map(splitWords)));"
-    )
-    result = subprocess.run([NODE, "--input-type=module", "-e", script], capture_output=True, text=True,
-                            timeout=60)
-    assert result.returncode == 0, result.stderr
-    mismatches = [(text, text.split(), js) for text, js in zip(inputs, json.loads(result.stdout)) if text.split() != js]
+    words = search_js(tmp_path, "splitWords", inputs)
+    mismatches = [(text, text.split(), js) for text, js in zip(inputs, words) if text.split() != js]
     assert mismatches[:5] == []
