@@ -134,7 +134,7 @@ def test_indexed_keys_and_original_words_stay_one_for_one(tmp_path):
     assert fragments["/c/"]["meta"]["lead"] == "Cyberwar <in> Morocco &amp;"
 
 
-def test_a_document_record_points_at_its_raw_text(tmp_path):
+def test_a_document_record_points_at_its_raw_text():
     """The model's document records: their words are the English lead, then the raw-text
     export's words as str.split cuts them."""
     from build_tools.corpus import Project, require
