@@ -310,35 +310,30 @@ def corpus_records(corpus: "ResolvedCorpus") -> list[Record]:
 def site_records(site: Path, generated: bool = True) -> list[Record]:
     """One record per indexed page of the built site, in path order; with ``generated``
     False, the document and entity pages are left out (their records come from the model)."""
-    records = []
-    for path in sorted(site.rglob("index.html")):
-        relative = PurePosixPath(path.relative_to(site).as_posix())
-        rule = _rule(relative, generated)
-        if rule is not None:
-            record = page_record(path.read_text(encoding="utf-8"), _url(relative), *rule)
-            if record is not None:
-                records.append(record)
-    return records
+    pages = ((PurePosixPath(path.relative_to(site).as_posix()), path) for path in sorted(site.rglob("index.html")))
+    return _records(((relative, lambda path=path: path.read_text(encoding="utf-8")) for relative, path in pages),
+                    generated)
 
 
 def rendered_records(pages: dict[str, str]) -> list[Record]:
     """:func:`site_records` (without the generated pages) of pages given as their HTML by
     their path in the site, as the MkDocs plugin sends them before the site is written."""
+    return _records(((relative, lambda path=str(relative): pages[path])
+                     for relative in sorted(map(PurePosixPath, pages))), False)
+
+
+def _records(pages: Iterable[tuple[PurePosixPath, Callable[[], str]]], generated: bool) -> list[Record]:
+    """The records of ``pages`` (their path in the site, and how to get their HTML, read
+    only for the pages indexed); with ``generated`` False, not the document and entity pages."""
     records = []
-    for relative in sorted(PurePosixPath(path) for path in pages):
-        rule = _rule(relative, generated=False)
-        if rule is not None:
-            record = page_record(pages[str(relative)], _url(relative), *rule)
-            if record is not None:
-                records.append(record)
+    for relative, html_of in pages:
+        rule = page_rule(relative)
+        if rule is None or (not generated and rule[0] in ("document", "entity")):
+            continue
+        record = page_record(html_of(), _url(relative), *rule)
+        if record is not None:
+            records.append(record)
     return records
-
-
-def _rule(relative: PurePosixPath, generated: bool) -> tuple[str, tuple[Selector, ...]] | None:
-    rule = page_rule(relative)
-    if rule is None or (not generated and rule[0] in ("document", "entity")):
-        return None
-    return rule
 
 
 def _url(relative: PurePosixPath) -> str:
