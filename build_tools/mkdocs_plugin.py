@@ -13,9 +13,10 @@ than copied (:func:`link_generated_files`).
 For the pages outside the navigation it also reuses what MkDocs would make again for each
 (mkdocs_reuse.py): Material's navigation partials, rendered once per distinct input; one
 Python-Markdown instance, and one conversion per shape of stashed Markdown; Material's page
-around the content, once per group of pages that differ only in their own values. The pages are the same, byte for byte; the navigation's
-pages always take MkDocs' own path, and so does every page when another plugin is listed
-(it could change a page's context or its Markdown) or when ``CORPUS_MKDOCS_REUSE=0``.
+around the content, once per group of pages that differ only in their own values. The
+pages are the same, byte for byte; the navigation's pages always take MkDocs' own path,
+and so does every page when another plugin is listed (it could change a page's context or
+its Markdown) or when ``CORPUS_MKDOCS_REUSE=0``.
 
 When ``CORPUS_SEARCH_PAGES`` names a file, the process that writes the hand-written pages
 (shard 1, or the only one) has MkDocs convert them first, with the navigation's pages,
@@ -194,6 +195,14 @@ def _hard_link(source: str, target: str) -> None:
         os.link(source, target)
 
 
+def _to_the_end(files, moved) -> None:
+    """Put ``moved`` (files of ``files``) after the others, in their own order: MkDocs
+    takes the pages in the order of ``files``."""
+    for file in moved:
+        files.remove(file)
+        files.append(file)
+
+
 class CorpusPlugin(BasePlugin):
     def __init__(self):
         self._stashes: dict[str, rawhtml.Stash] = {}
@@ -331,19 +340,13 @@ class CorpusPlugin(BasePlugin):
             return
         first = self._nav_files | {files.get_file_from_path(src_uri) for src_uri in self._search_pages.wanted}
         self._order = list(files)
-        for file in self._order:
-            if file not in first:
-                files.remove(file)
-                files.append(file)      # to the end, in their own order
+        _to_the_end(files, [file for file in self._order if file not in first])
         self._first = first
 
     def _restore_order(self, files) -> None:
-        if self._order is None:
-            return
-        for file in self._order:
-            files.remove(file)
-            files.append(file)
-        self._order = None
+        if self._order is not None:
+            _to_the_end(files, self._order)
+            self._order = None
 
     def on_pre_page(self, page, config, files):
         """A page outside the navigation is converted with the build's one Python-Markdown

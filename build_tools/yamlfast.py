@@ -10,12 +10,13 @@ a line-by-line reader turns into the same values in a fraction of that.
 Read here: block mappings with plain keys (letters, digits, ``_`` and ``-``), block lists
 (``- `` items, indented under their key or not), ``[]`` as a key's value, and one-line
 values, plain, in single quotes or in double quotes without backslash escapes; blank lines
-and whole-line comments. Anything else gives None, so the full reader decides: flow collections, block
-scalars (``|``, ``>``), values continued on the next line, comments after a value, trailing
-spaces, tabs, anchors, tags, document markers, empty values, duplicate keys, characters
-YAML treats as line breaks or refuses, nesting deeper than yamlstrict.MAX_DEPTH, files
-larger than yamlstrict.MAX_BYTES. tests/test_yamlfast.py holds both readers to the same
-result on generated files and on every file of the seed and the benchmark corpora.
+and whole-line comments. Anything else gives None, so the full reader decides: flow
+collections, block scalars (``|``, ``>``), values continued on the next line, comments
+after a value, trailing spaces, tabs, anchors, tags, document markers, empty values,
+duplicate keys, characters YAML treats as line breaks or refuses, nesting deeper than
+yamlstrict.MAX_DEPTH, files larger than yamlstrict.MAX_BYTES. tests/test_yamlfast.py holds
+both readers to the same result on generated files and on every file of the seed and the
+benchmark corpora.
 
 Columns and lines are counted as PyYAML counts them: from 1, in characters.
 """
