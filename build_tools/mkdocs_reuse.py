@@ -518,31 +518,35 @@ class FrameMemo:
         """What ``template.render(context)`` gives."""
         page = context.get("page")
         key = self._key(template, context, page)
-        if key is None:
-            return template.render(context)
-        values = self._values(page)
-        entry = self.frames.get(key, _ABSENT)
-        if entry is None or values is None:
+        entry = self.frames.get(key, _ABSENT) if key is not None else None
+        values = self._values(page) if entry is not None else None
+        if values is None:
             return template.render(context)
         title, description = page.meta["title"], page.meta.get("description") or ""
         if entry is _ABSENT:                    # the group's first page: the frame is made from it
-            output = template.render(context)
             self.misses += 1
             frame = self._frame(template, context, page)
             if frame is None:
                 self.frames[key] = None
-            elif frame.takes(title, description):     # else a later page makes it
-                self.frames[key] = (frame, False) if frame.fill(values) == output else None
-            return output
+                return template.render(context)
+            if not frame.takes(title, description):     # a later page makes it
+                return template.render(context)
+            return self._checked(key, frame, False, template, context, values)
         frame, checked = entry
         if not frame.takes(title, description):
             return template.render(context)
         if not checked:                         # its second page: the frame is checked on it too
-            output = template.render(context)
-            self.frames[key] = (frame, True) if frame.fill(values) == output else None
-            return output
+            return self._checked(key, frame, True, template, context, values)
         self.hits += 1
         return frame.fill(values)
+
+    def _checked(self, key: tuple, frame: _Frame, second: bool, template: jinja2.Template, context: dict,
+                 values: dict[str, str]) -> str:
+        """Material's page; ``frame`` is kept for the group (as checked on a second page or
+        not) if filled with the page's values it gives that page, to the byte, else none is."""
+        output = template.render(context)
+        self.frames[key] = (frame, second) if frame.fill(values) == output else None
+        return output
 
     def _key(self, template: jinja2.Template, context: dict, page: Any) -> tuple | None:
         """What else than the five values the page's HTML depends on; None for a page that
