@@ -124,16 +124,6 @@ def query_bytes(site: Path, queries: list[str]) -> dict | None:
         return search_test.measure(site, queries, Path(tmp))
 
 
-def median_run(repeat: int, prepare, command, cwd, env=None):
-    times, peaks = [], []
-    for _ in range(repeat):
-        prepare()
-        seconds, peak = run(command, cwd, env)
-        times.append(seconds)
-        peaks.append(peak)
-    return statistics.median(times), max(peaks)
-
-
 def alternated_runs(repeat: int, runs: list[tuple]) -> list[tuple[float, int]]:
     """Each of ``runs`` (prepare, command, cwd, env) ``repeat`` times, taking turns (A B A
     B…): this machine's speed drifts from one minute to the next, and a ratio of two medians
@@ -147,6 +137,11 @@ def alternated_runs(repeat: int, runs: list[tuple]) -> list[tuple[float, int]]:
             times[k].append(seconds)
             peaks[k].append(peak)
     return [(statistics.median(t), max(p)) for t, p in zip(times, peaks)]
+
+
+def median_run(repeat: int, prepare, command, cwd, env=None) -> tuple[float, int]:
+    """One command ``repeat`` times: (median seconds, peak KiB)."""
+    return alternated_runs(repeat, [(prepare, command, cwd, env)])[0]
 
 
 def bench_size(articles, n: int, repeat: int, work: Path, registry_size: int) -> dict:

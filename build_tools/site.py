@@ -408,7 +408,7 @@ def merge_shards(shard_dirs: list[Path], into: Path, strict: bool = True, quiet:
     for folder in shard_dirs:
         if folder.resolve() != into.resolve():
             if move:
-                _move_tree(folder, into, "")
+                _move_tree(folder, into, "", _plugin().MANIFEST)
             else:
                 _link_tree(folder, into)
     (into / _plugin().MANIFEST).unlink(missing_ok=True)
@@ -449,21 +449,21 @@ def _link_tree(source: Path, into: Path) -> None:
                 _link(Path(folder) / name, into / relative / name, (relative / name).as_posix())
 
 
-def _move_tree(source: Path, into: Path, relative: str) -> None:
-    """Every entry below ``source`` (but its manifest) moved to the same place below
+def _move_tree(source: Path, into: Path, relative: str, manifest: str) -> None:
+    """Every entry below ``source`` (but its ``manifest``) moved to the same place below
     ``into``: a folder that is not there is renamed whole, one that is is merged entry by
     entry; a file already there is an error, as in :func:`_link`."""
     with os.scandir(source) as entries:
         for entry in entries:
             name = relative + entry.name
-            if name == _plugin().MANIFEST:
+            if name == manifest:
                 continue
             target = into / entry.name
             is_folder = entry.is_dir(follow_symlinks=False)
             if os.path.lexists(target):
                 if not (is_folder and target.is_dir()):
                     raise SiteError(f"two shards wrote {name}; the previous site is untouched")
-                _move_tree(Path(entry.path), target, name + "/")
+                _move_tree(Path(entry.path), target, name + "/", manifest)
                 continue
             try:
                 os.rename(entry.path, target)
