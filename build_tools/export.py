@@ -34,6 +34,7 @@ from __future__ import annotations
 import csv
 import io
 import os
+from collections import Counter
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -60,6 +61,8 @@ CORPUS_JSONLD = urls.export_file("corpus.jsonld")
 CORPUS_LABEL = "Annotated corpus: all annotations"
 CORPUS_JSON = urls.export_file("corpus.json")
 SCHEMA_JSON = urls.export_file("corpus.schema.json")
+SUMMARY_JSON = urls.export_file("summary.json")          # counts only: read by a collections hub
+SUMMARY_FORMAT = "arabic-corpus-publisher/summary"
 CSV_TABLES = ("documents", "entities", "mentions", "claims", "quotes")
 document_file = urls.document_export      # (doc_id, "jsonld" | "json" | "txt")
 
@@ -94,14 +97,20 @@ _LenientLoader.add_multi_constructor("", lambda loader, suffix, node: None)
 _LenientLoader.add_multi_constructor("tag:yaml.org,2002:python/", lambda loader, suffix, node: None)
 
 
-def read_site_url(root: Path) -> str | None:
-    """``site_url`` from ``<root>/mkdocs.yml``, or None when unset or unreadable."""
+def read_site_setting(root: Path, name: str) -> str | None:
+    """A text setting (``site_url``, ``site_name``) of ``<root>/mkdocs.yml``, or None when
+    unset or unreadable."""
     try:
         data = yaml.load((root / "mkdocs.yml").read_text(encoding="utf-8"), Loader=_LenientLoader)
     except (OSError, UnicodeDecodeError, yaml.YAMLError):
         return None
-    url = data.get("site_url") if isinstance(data, dict) else None
-    return url.strip() if isinstance(url, str) and url.strip() else None
+    value = data.get(name) if isinstance(data, dict) else None
+    return value.strip() if isinstance(value, str) and value.strip() else None
+
+
+def read_site_url(root: Path) -> str | None:
+    """``site_url`` from ``<root>/mkdocs.yml``, or None when unset or unreadable."""
+    return read_site_setting(root, "site_url")
 
 
 def normalise_base(base: str | None) -> str:
@@ -643,6 +652,7 @@ class CorpusExports:
             CORPUS_JSON: _fill(dumps(dump), '"documents": []', '"documents": [\n', ",\n",
                                [p["json"] for p in ordered], "\n  ]"),
             SCHEMA_JSON: dumps(json_schema(self.base)),
+            SUMMARY_JSON: summary_file(corpus),
         }
         for name in CSV_TABLES:
             rows = ([_csv_rows(CSV_COLUMNS[name], entity_rows(corpus, iris))] if name == "entities"
@@ -682,6 +692,37 @@ def _fill(text: str, marker: str, opening: str, separator: str, pieces: list[byt
     return Chunks(chunks)
 
 
+def corpus_summary(corpus: ResolvedCorpus) -> dict:
+    """Annotation counts by layer and type: ``summary.json`` (what a collections hub lists,
+    see collections.py) and ``corpus stats``."""
+    mentions = Counter()
+    claims = Counter()
+    statuses = Counter()
+    quotes = Counter()
+    for doc in corpus.documents:
+        mentions.update(m.entity.type for m in doc.mentions)
+        claims.update(c.claim.kind for c in doc.claims)
+        statuses.update(c.claim.status for c in doc.claims)
+        quotes.update(q.quote.kind for q in doc.quotes)
+    return {
+        "documents": len(corpus.documents),
+        "entities": len(corpus.entities),
+        "entities_by_type": dict(sorted(Counter(e.type for e in corpus.entities.values()).items())),
+        "mentions": sum(mentions.values()),
+        "mentions_by_type": dict(sorted(mentions.items())),
+        "claims": sum(claims.values()),
+        "claims_by_kind": dict(sorted(claims.items())),
+        "claims_by_status": dict(sorted(statuses.items())),
+        "quotes": sum(quotes.values()),
+        "quotes_by_kind": dict(sorted(quotes.items())),
+    }
+
+
+def summary_file(corpus: ResolvedCorpus) -> str:
+    """``summary.json``: the format, then :func:`corpus_summary`."""
+    return dumps({"format": SUMMARY_FORMAT, "version": FORMAT_VERSION, **corpus_summary(corpus)})
+
+
 def corpus_files(corpus: ResolvedCorpus, base: str | None = None) -> dict[str, str]:
     """The corpus-wide export files, ``{path under docs/: text}``."""
     w3c = W3CExporter(corpus, base)
@@ -689,6 +730,7 @@ def corpus_files(corpus: ResolvedCorpus, base: str | None = None) -> dict[str, s
         CORPUS_JSONLD: dumps(w3c.corpus_collection()),
         CORPUS_JSON: dumps(json_dump(corpus, base=base)),
         SCHEMA_JSON: dumps(json_schema(base)),
+        SUMMARY_JSON: summary_file(corpus),
     }
     for name, text in csv_tables(corpus, base).items():
         files[csv_path(name)] = text

@@ -6,7 +6,6 @@ import gc
 import multiprocessing
 import os
 import time
-from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -242,26 +241,4 @@ def write_generated(project: Project, corpus: ResolvedCorpus, diagnostics: Diagn
                           sum(r.rendered for r in results), sum(r.reused for r in results), new_manifest, wanted)
 
 
-def summary(corpus: ResolvedCorpus) -> dict:
-    """Annotation counts by layer and type, for the console and the closing notes."""
-    mentions = Counter()
-    claims = Counter()
-    statuses = Counter()
-    quotes = Counter()
-    for doc in corpus.documents:
-        mentions.update(m.entity.type for m in doc.mentions)
-        claims.update(c.claim.kind for c in doc.claims)
-        statuses.update(c.claim.status for c in doc.claims)
-        quotes.update(q.quote.kind for q in doc.quotes)
-    return {
-        "documents": len(corpus.documents),
-        "entities": len(corpus.entities),
-        "entities_by_type": dict(sorted(Counter(e.type for e in corpus.entities.values()).items())),
-        "mentions": sum(mentions.values()),
-        "mentions_by_type": dict(sorted(mentions.items())),
-        "claims": sum(claims.values()),
-        "claims_by_kind": dict(sorted(claims.items())),
-        "claims_by_status": dict(sorted(statuses.items())),
-        "quotes": sum(quotes.values()),
-        "quotes_by_kind": dict(sorted(quotes.items())),
-    }
+summary = export.corpus_summary      # the console's counts are those of the summary export

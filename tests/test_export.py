@@ -332,7 +332,7 @@ def test_generate_writes_the_exports_and_the_pages_link_to_them(make_project):
     root = make_project()
     generate(Project(root))
     exports = root / "docs" / urls.EXPORTS
-    expected = {"corpus.jsonld", "corpus.json", "corpus.schema.json", "documents.csv", "entities.csv",
+    expected = {"corpus.jsonld", "corpus.json", "corpus.schema.json", "summary.json", "documents.csv", "entities.csv",
                 "mentions.csv", "claims.csv", "quotes.csv", "documents/sample.jsonld", "documents/sample.json",
                 "documents/sample.txt"}
     assert {p.relative_to(exports).as_posix() for p in exports.rglob("*") if p.is_file()} == expected
@@ -420,3 +420,18 @@ def test_corpus_exports_pieces_follow_their_keys(make_project):
 
 def texts(files):
     return {path: export.text_of(content) for path, content in files.items()}
+
+
+def test_summary_counts_what_the_corpus_holds(make_project):
+    """summary.json, read by a collections hub, counts the same annotations as the model."""
+    root = make_project()
+    corpus = generate(Project(root)).corpus
+    data = json.loads((root / "docs" / export.SUMMARY_JSON).read_text(encoding="utf-8"))
+    assert data["format"] == "arabic-corpus-publisher/summary" and data["version"] == 1
+    assert data["documents"] == len(corpus.documents) == 1
+    assert data["entities"] == len(corpus.entities)
+    assert data["mentions"] == sum(len(d.mentions) for d in corpus.documents) > 0
+    assert data["claims"] == sum(len(d.claims) for d in corpus.documents) > 0
+    assert data["quotes"] == sum(len(d.quotes) for d in corpus.documents) > 0
+    assert sum(data["mentions_by_type"].values()) == data["mentions"]
+    assert export.corpus_files(corpus)[export.SUMMARY_JSON] == export.summary_file(corpus)
