@@ -269,6 +269,28 @@ def cmd_merge(args) -> int:
     return 0
 
 
+def cmd_join(args) -> int:
+    """Collections built as sites of their own, published as one hub (see hub.py)."""
+    from .hub import HubError, join
+
+    started = time.perf_counter()
+    here = args.root == Path.cwd()        # paths as given, in messages too
+    roots = [Path(folder) if here else args.root / folder for folder in args.collections]
+    try:
+        collections = join(roots, Path(args.site_dir) if here else args.root / args.site_dir, args.title,
+                           args.site_url)
+    except HubError as exc:
+        for problem in str(exc).splitlines():
+            print(f"error: {problem}", file=sys.stderr)
+        print("stopped: nothing was written", file=sys.stderr)
+        return 1
+    if not args.quiet:
+        documents = sum(c.count("documents") for c in collections)
+        print(f"hub of {len(collections)} collections ({documents} documents) written in {args.site_dir}/ "
+              f"({time.perf_counter() - started:.2f} s)", file=sys.stderr)
+    return 0
+
+
 def _port_free(dev_addr: str) -> bool:
     import socket
 
@@ -426,6 +448,14 @@ def parser() -> argparse.ArgumentParser:
     m.add_argument("shards", nargs="+", metavar="SHARD_DIR", help="the --site-dir of each shard")
     m.add_argument("--site-dir", default="site", help="where the site goes (default: site)")
     m.add_argument("--no-strict", action="store_true", help="do not fail on MkDocs warnings")
+    jn = add("join", cmd_join, "Publish collections, each a project built by 'corpus build', as one hub: "
+             "each collection's site under its folder name, with an index page of their counts.")
+    jn.add_argument("collections", nargs="+", metavar="COLLECTION",
+                    help="the folder of a collection (its mkdocs.yml, and its site built in site/)")
+    jn.add_argument("--site-dir", default="hub", help="where the hub goes (default: hub)")
+    jn.add_argument("--title", help="the hub's title (default: مجموعات المدونة)")
+    jn.add_argument("--site-url", help="the hub's address: each collection's site_url must then be "
+                    "<site-url>/<folder name>/, and a sitemap index is written")
     s = add("serve", cmd_serve, "Preview the site; regenerates when corpus/ or annotations/ change.")
     s.add_argument("--dev-addr", default="127.0.0.1:8000", help="address to serve on (default 127.0.0.1:8000)")
     add("stats", cmd_stats, "Print annotation counts by layer and type as JSON.")

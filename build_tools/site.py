@@ -113,7 +113,7 @@ def _run_mkdocs(root: Path, out: Path, strict: bool, quiet: bool, shard: str | N
 
 
 @contextmanager
-def _replacing(site_dir: Path):
+def replacing(site_dir: Path):
     """A scratch folder beside ``site_dir`` that takes its place if the block succeeds; on
     any failure the previous site stays as it was and the scratch folder goes."""
     site_dir.parent.mkdir(parents=True, exist_ok=True)
@@ -150,7 +150,7 @@ def build_site(root: Path, site_dir: Path, strict: bool = True, quiet: bool = Fa
         except SearchIndexError as exc:
             raise SiteError(f"search index failed: {exc}; the previous site is untouched") from exc
     try:
-        with _replacing(site_dir) as scratch:
+        with replacing(site_dir) as scratch:
             early = _EarlyIndex(prepared, scratch) if prepared is not None and _early_index_wanted() else None
             try:
                 extra_env = early.start() if early is not None else None
@@ -259,7 +259,7 @@ def build_shard(root: Path, site_dir: Path, shard: str, strict: bool = True, qui
     obstacle = shard_obstacle(root)
     if obstacle:
         raise SiteError(f"cannot build a shard: {obstacle}")
-    with _replacing(site_dir) as scratch:
+    with replacing(site_dir) as scratch:
         _run_mkdocs(root, scratch, strict, quiet, shard=shard)
     return time.perf_counter() - started
 
@@ -270,7 +270,7 @@ def merge_site(root: Path, shard_dirs: list[Path], site_dir: Path, strict: bool 
     index: the site one ``build_site`` makes. The shard folders are left as they are."""
     site_dir = _absolute(root, site_dir)
     started = time.perf_counter()
-    with _replacing(site_dir) as scratch:
+    with replacing(site_dir) as scratch:
         merge_shards([_absolute(root, folder) for folder in shard_dirs], scratch, strict, quiet)
         _index_search(scratch, quiet, corpus)
     return time.perf_counter() - started
@@ -410,7 +410,7 @@ def merge_shards(shard_dirs: list[Path], into: Path, strict: bool = True, quiet:
             if move:
                 _move_tree(folder, into, "", _plugin().MANIFEST)
             else:
-                _link_tree(folder, into)
+                link_tree(folder, into, skip=_plugin().MANIFEST)
     (into / _plugin().MANIFEST).unlink(missing_ok=True)
 
 
@@ -438,14 +438,14 @@ def _check_across_shards(manifests: list[dict], strict: bool, quiet: bool) -> No
                         "site is untouched")
 
 
-def _link_tree(source: Path, into: Path) -> None:
-    """Every file below ``source`` (but its manifest) at the same place below ``into``."""
-    manifest = _plugin().MANIFEST
+def link_tree(source: Path, into: Path, skip: str | None = None) -> None:
+    """Every file below ``source`` (but ``skip``, a file name at its top) at the same place
+    below ``into``, hard-linked (copied across file systems); never over a file."""
     for folder, _, names in os.walk(source):
         relative = Path(folder).relative_to(source)
         (into / relative).mkdir(parents=True, exist_ok=True)
         for name in names:
-            if name != manifest or relative != Path("."):
+            if name != skip or relative != Path("."):
                 _link(Path(folder) / name, into / relative / name, (relative / name).as_posix())
 
 
@@ -470,7 +470,7 @@ def _move_tree(source: Path, into: Path, relative: str, manifest: str) -> None:
             except OSError:             # another file system: link or copy, as without ``move``
                 if is_folder:
                     target.mkdir()
-                    _link_tree(Path(entry.path), target)
+                    link_tree(Path(entry.path), target, skip=_plugin().MANIFEST)
                 else:
                     _link(Path(entry.path), target, name)
 

@@ -1,0 +1,174 @@
+"""A hub: several collections, each built as a site of its own, published under one address.
+
+A corpus too large for one build is split into collections. Each is a project of its own
+(``corpus/``, ``annotations/`` with its registry, ``mkdocs.yml`` whose ``site_url`` is the
+collection's address under the hub), built by ``corpus build`` in a CI job of its own. The
+hub then puts each collection's built site under the collection's folder name and writes
+an index page listing them with their counts (``corpus/exports/summary.json`` of each
+site), a machine-readable ``collections.json`` and, when the hub's address is known, a
+sitemap index pointing at each collection's sitemap.
+
+Nothing here knows MkDocs: a collection is a folder with a ``mkdocs.yml`` (its title and
+address) and a built site; the files are linked (copied across file systems), never changed.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from xml.sax.saxutils import escape as xml_escape
+
+import jinja2
+
+from .export import FORMAT_VERSION, SUMMARY_FORMAT, SUMMARY_JSON, normalise_base, read_site_setting
+from .loading import is_slug
+from .site import SiteError, link_tree, replacing
+
+HUB_FORMAT = "arabic-corpus-publisher/collections"
+COUNTED = ("documents", "entities", "mentions", "claims", "quotes")
+DEFAULT_TITLE = "مجموعات المدونة"
+
+
+class HubError(Exception):
+    """Problems with the collections given; the message lists every one of them."""
+
+
+@dataclass(frozen=True)
+class Collection:
+    """A collection as the hub lists it."""
+
+    name: str                   # its folder name: its path under the hub
+    title: str                  # ``site_name`` of its mkdocs.yml (its name when unset)
+    site_url: str | None        # ``site_url`` of its mkdocs.yml
+    site: Path                  # its built site
+    summary: dict = field(repr=False)    # its summary.json
+
+    def count(self, what: str) -> int:
+        return self.summary[what]
+
+
+def read_collection(root: Path, site_dir: str = "site") -> tuple[Collection | None, list[str]]:
+    """The collection in ``root`` with its site built in ``root/site_dir``; or None and
+    what is wrong, each problem with how to mend it."""
+    shown = root.as_posix()
+    if not root.is_dir():
+        return None, [f"{shown}: no such folder; give the folder of a collection (its mkdocs.yml, corpus/, "
+                      "annotations/)"]
+    name = root.resolve().name
+    problems = []
+    if not is_slug(name):
+        problems.append(f"{shown}: the folder name {name!r} is the collection's path under the hub and must be "
+                        "lowercase ASCII letters and digits joined by hyphens; rename the folder")
+    site = root / site_dir
+    summary_path = site / SUMMARY_JSON
+    try:
+        summary = json.loads(summary_path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return None, problems + [f"{summary_path.as_posix()}: not found; build the collection first "
+                                 f"('corpus build --root {shown}')"]
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        return None, problems + [f"{summary_path.as_posix()}: unreadable ({exc}); build the collection again"]
+    if not _is_summary(summary):
+        return None, problems + [f"{summary_path.as_posix()}: not a summary this version reads (format "
+                                 f"{SUMMARY_FORMAT} {FORMAT_VERSION}); build the collection again with it"]
+    if problems:
+        return None, problems
+    title = read_site_setting(root, "site_name") or name
+    return Collection(name, title, read_site_setting(root, "site_url"), site, summary), []
+
+
+def _is_summary(data) -> bool:
+    return (isinstance(data, dict) and data.get("format") == SUMMARY_FORMAT
+            and data.get("version") == FORMAT_VERSION
+            and all(type(data.get(what)) is int and data[what] >= 0 for what in COUNTED))
+
+
+def check_collections(collections: list[Collection], hub_url: str | None) -> list[str]:
+    """Problems between the collections: a name used twice; with the hub's address known, a
+    collection whose ``site_url`` is not its address under the hub (its exports' IRIs, its
+    sitemap and its canonical links would point elsewhere)."""
+    problems = []
+    seen: dict[str, Collection] = {}
+    for collection in collections:
+        first = seen.setdefault(collection.name, collection)
+        if first is not collection:
+            problems.append(f"two collections are named {collection.name!r} ({first.site.parent.as_posix()} and "
+                            f"{collection.site.parent.as_posix()}); a collection's folder name is its path under "
+                            "the hub: rename one folder")
+    if hub_url:
+        for collection in collections:
+            expected = normalise_base(hub_url) + collection.name + "/"
+            found = normalise_base(collection.site_url) if collection.site_url else None
+            if found != expected:
+                problems.append(f"{(collection.site.parent / 'mkdocs.yml').as_posix()}: site_url is "
+                                f"{collection.site_url or 'unset'}, but the collection is published at "
+                                f"{expected}; set 'site_url: {expected}' and build it again")
+    return problems
+
+
+def hub_files(collections: list[Collection], title: str, hub_url: str | None) -> dict[str, str]:
+    """The hub's own files: ``index.html``, ``collections.json`` and, with its address,
+    ``sitemap.xml`` (a sitemap index of the collections' sitemaps)."""
+    totals = {what: sum(c.count(what) for c in collections) for what in COUNTED}
+    files = {
+        "index.html": _environment().get_template("hub.html.j2").render(
+            title=title, collections=collections, totals=totals, counted=COUNTED),
+        "collections.json": json.dumps({
+            "format": HUB_FORMAT, "version": FORMAT_VERSION, "title": title,
+            "collections": [{
+                "name": c.name, "title": c.title, "path": c.name + "/",
+                "url": normalise_base(hub_url) + c.name + "/" if hub_url else None,
+                "summary": c.summary,
+            } for c in collections],
+        }, ensure_ascii=False, indent=2) + "\n",
+    }
+    if hub_url:
+        entries = "".join(f"  <sitemap><loc>{xml_escape(normalise_base(hub_url) + c.name)}/sitemap.xml</loc>"
+                          "</sitemap>\n" for c in collections if (c.site / "sitemap.xml").is_file())
+        files["sitemap.xml"] = ('<?xml version="1.0" encoding="UTF-8"?>\n'
+                                '<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
+                                f"{entries}</sitemapindex>\n")
+    return files
+
+
+@functools.lru_cache(maxsize=1)
+def _environment() -> jinja2.Environment:
+    return jinja2.Environment(loader=jinja2.PackageLoader("build_tools", "templates"), autoescape=True,
+                              trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
+                              undefined=jinja2.StrictUndefined)
+
+
+def join(roots: list[Path], out: Path, title: str | None = None, hub_url: str | None = None,
+         site_dir: str = "site") -> list[Collection]:
+    """Publish the collections in ``roots`` (each with its site built in ``site_dir``) as one
+    hub in ``out``. Every problem is reported at once and nothing is written then; the hub
+    is made in a scratch folder that replaces ``out`` only when complete."""
+    collections, problems = [], []
+    for root in roots:
+        collection, found = read_collection(root, site_dir)
+        problems += found
+        if collection is not None:
+            collections.append(collection)
+    problems += check_collections(collections, hub_url)
+    target = out.resolve()
+    for collection in collections:
+        site = collection.site.resolve()
+        if target == site or site in target.parents or target in site.parents:
+            problems.append(f"{out.as_posix()}: the hub cannot be written in or around the site of "
+                            f"{collection.name!r} ({collection.site.as_posix()}); choose another --site-dir")
+    if not roots:
+        problems.append("no collection given; name the folders of the collections to join")
+    if problems:
+        raise HubError("\n".join(problems))
+    try:
+        with replacing(out) as scratch:
+            scratch.mkdir(parents=True, exist_ok=True)
+            for collection in collections:
+                link_tree(collection.site, scratch / collection.name)
+            for name, text in hub_files(collections, title or DEFAULT_TITLE, hub_url).items():
+                (scratch / name).write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise SiteError(f"the hub could not be written: {exc}; the previous hub is untouched") from exc
+    return collections

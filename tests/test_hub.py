@@ -1,0 +1,153 @@
+"""corpus join: collections built as sites of their own, published as one hub."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from build_tools import export
+from build_tools.cli import main
+from build_tools.corpus import Project, require
+from build_tools.hub import HubError, join
+
+
+@pytest.fixture(scope="module")
+def summary(tmp_path_factory) -> dict:
+    """The summary export of the fixture corpus (one document), as a built site holds it."""
+    from corpus_fixtures import fixture_files
+
+    root = tmp_path_factory.mktemp("fixture")
+    for rel, text in fixture_files().items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8") if isinstance(text, str) else path.write_bytes(text)
+    corpus, _ = require(Project(root))
+    return json.loads(export.summary_file(corpus))
+
+
+def collection(parent: Path, name: str, summary: dict, site_name: str | None = None,
+               site_url: str | None = None, documents: int | None = None) -> Path:
+    """A collection folder with its mkdocs.yml and a built site (a page and the summary)."""
+    root = parent / name
+    settings = [f"site_name: {json.dumps(site_name)}"] if site_name else []
+    settings += [f"site_url: {site_url}"] if site_url else []
+    (root / "site/corpus/exports").mkdir(parents=True)
+    (root / "mkdocs.yml").write_text("\n".join(settings + ["theme: material"]) + "\n", encoding="utf-8")
+    (root / "site/index.html").write_text(f"<p>{name}</p>\n", encoding="utf-8")
+    (root / "site/sitemap.xml").write_text("<urlset/>\n", encoding="utf-8")
+    data = dict(summary, documents=documents) if documents is not None else summary
+    (root / "site" / export.SUMMARY_JSON).write_text(json.dumps(data), encoding="utf-8")
+    return root
+
+
+def test_the_hub_lists_each_collection_with_its_counts_and_holds_its_site(tmp_path, summary):
+    alpha = collection(tmp_path, "alpha", summary, site_name="أخبار تونس", documents=7)
+    beta = collection(tmp_path, "beta-2", summary, documents=5)
+    joined = join([alpha, beta], tmp_path / "hub")
+    assert [c.name for c in joined] == ["alpha", "beta-2"]
+    hub = tmp_path / "hub"
+    assert sorted(p.name for p in hub.iterdir()) == ["alpha", "beta-2", "collections.json", "index.html"]
+    for name, root in (("alpha", alpha), ("beta-2", beta)):
+        for rel in ("index.html", "sitemap.xml", export.SUMMARY_JSON):
+            assert (hub / name / rel).read_bytes() == (root / "site" / rel).read_bytes()
+    assert os.path.samefile(hub / "alpha/index.html", alpha / "site/index.html")      # linked, not copied
+    page = (hub / "index.html").read_text(encoding="utf-8")
+    assert '<html lang="ar" dir="rtl">' in page
+    assert '<a href="alpha/"><bdi>أخبار تونس</bdi></a>' in page
+    assert '<a href="beta-2/"><bdi>beta-2</bdi></a>' in page            # no site_name: the folder name
+    assert "الوثائق: 12" in page                                         # 7 + 5
+    mentions = summary["mentions"]
+    assert f"الإحالات: {2 * mentions}" in page
+    listed = json.loads((hub / "collections.json").read_text(encoding="utf-8"))
+    assert listed["format"] == "arabic-corpus-publisher/collections"
+    assert [(c["name"], c["title"], c["path"], c["url"], c["summary"]["documents"]) for c in listed["collections"]] \
+        == [("alpha", "أخبار تونس", "alpha/", None, 7), ("beta-2", "beta-2", "beta-2/", None, 5)]
+    assert not (hub / "sitemap.xml").exists()                            # no address: no sitemap index
+
+
+def test_titles_are_escaped(tmp_path, summary):
+    hostile = collection(tmp_path, "x", summary, site_name='<script>alert(1)</script>" onmouseover="x')
+    join([hostile], tmp_path / "hub", title="<img src=x onerror=alert(1)>")
+    page = (tmp_path / "hub/index.html").read_text(encoding="utf-8")
+    assert "<script>alert" not in page and "<img" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;&#34; onmouseover=&#34;x" in page
+    assert "<title>&lt;img src=x onerror=alert(1)&gt;</title>" in page
+
+
+def test_with_the_hub_address_each_site_url_is_checked_and_a_sitemap_index_written(tmp_path, summary):
+    good = collection(tmp_path, "alpha", summary, site_url="https://example.org/hub/alpha/")
+    also = collection(tmp_path, "beta", summary, site_url="https://example.org/hub/beta")    # no final slash
+    join([good, also], tmp_path / "hub", hub_url="https://example.org/hub")
+    sitemap = (tmp_path / "hub/sitemap.xml").read_text(encoding="utf-8")
+    assert "<sitemap><loc>https://example.org/hub/alpha/sitemap.xml</loc></sitemap>" in sitemap
+    assert "<sitemap><loc>https://example.org/hub/beta/sitemap.xml</loc></sitemap>" in sitemap
+    listed = json.loads((tmp_path / "hub/collections.json").read_text(encoding="utf-8"))
+    assert [c["url"] for c in listed["collections"]] == ["https://example.org/hub/alpha/",
+                                                         "https://example.org/hub/beta/"]
+    elsewhere = collection(tmp_path, "gamma", summary, site_url="https://example.org/gamma/")
+    with pytest.raises(HubError) as raised:
+        join([good, elsewhere], tmp_path / "hub2", hub_url="https://example.org/hub/")
+    assert str(raised.value) == (f"{(elsewhere / 'mkdocs.yml').as_posix()}: site_url is https://example.org/gamma/, "
+                                 "but the collection is published at https://example.org/hub/gamma/; set "
+                                 "'site_url: https://example.org/hub/gamma/' and build it again")
+    assert not (tmp_path / "hub2").exists()
+
+
+def test_every_problem_is_reported_at_once_and_the_previous_hub_is_untouched(tmp_path, summary):
+    good = collection(tmp_path, "alpha", summary)
+    join([good], tmp_path / "hub")
+    before = (tmp_path / "hub/index.html").read_bytes()
+    unbuilt = tmp_path / "unbuilt"
+    (unbuilt / "corpus").mkdir(parents=True)
+    badly_named = collection(tmp_path, "Bad_Name", summary)
+    twin = collection(tmp_path / "elsewhere", "alpha", summary)
+    stale = collection(tmp_path, "stale", summary)
+    (stale / "site" / export.SUMMARY_JSON).write_text('{"format": "something else"}', encoding="utf-8")
+    with pytest.raises(HubError) as raised:
+        join([good, tmp_path / "missing", unbuilt, badly_named, twin, stale], tmp_path / "hub")
+    problems = str(raised.value).splitlines()
+    assert problems == [
+        f"{(tmp_path / 'missing').as_posix()}: no such folder; give the folder of a collection (its mkdocs.yml, "
+        "corpus/, annotations/)",
+        f"{(unbuilt / 'site' / export.SUMMARY_JSON).as_posix()}: not found; build the collection first "
+        f"('corpus build --root {unbuilt.as_posix()}')",
+        f"{badly_named.as_posix()}: the folder name 'Bad_Name' is the collection's path under the hub and must be "
+        "lowercase ASCII letters and digits joined by hyphens; rename the folder",
+        f"{(stale / 'site' / export.SUMMARY_JSON).as_posix()}: not a summary this version reads (format "
+        "arabic-corpus-publisher/summary 1); build the collection again with it",
+        f"two collections are named 'alpha' ({good.as_posix()} and {twin.as_posix()}); a collection's folder name "
+        "is its path under the hub: rename one folder",
+    ]
+    assert (tmp_path / "hub/index.html").read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".hub")) == []   # no scratch left
+
+
+def test_the_hub_is_replaced_whole_and_never_written_inside_a_collection(tmp_path, summary):
+    alpha = collection(tmp_path, "alpha", summary)
+    beta = collection(tmp_path, "beta", summary)
+    join([alpha, beta], tmp_path / "hub")
+    join([alpha], tmp_path / "hub")
+    assert sorted(p.name for p in (tmp_path / "hub").iterdir()) == ["alpha", "collections.json", "index.html"]
+    with pytest.raises(HubError, match="cannot be written in or around the site of 'alpha'"):
+        join([alpha], alpha / "site" / "hub")
+
+
+def test_cli(tmp_path, summary, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    collection(tmp_path, "alpha", summary, documents=3)
+    assert main(["join", "alpha", "--site-dir", "public", "--title", "المدونة"]) == 0
+    assert "hub of 1 collections (3 documents) written in public/" in capsys.readouterr().err
+    assert "<title>المدونة</title>" in (tmp_path / "public/index.html").read_text(encoding="utf-8")
+    assert main(["join", "alpha", "nowhere", "--site-dir", "public"]) == 1
+    err = capsys.readouterr().err
+    assert err.splitlines() == [
+        "error: nowhere: no such folder; give the folder of a collection "
+        "(its mkdocs.yml, corpus/, annotations/)",
+        "stopped: nothing was written",
+    ]
+    assert main(["join", "alpha", "--root", str(tmp_path), "--site-dir", "elsewhere", "-q"]) == 0
+    assert capsys.readouterr().err == ""
+    assert (tmp_path / "elsewhere/alpha/index.html").is_file()
