@@ -35,6 +35,14 @@ def test_fixture_site_builds_strict_and_links_back(make_project):
     entity = read_page(site / "corpus/entities/morocco/index.html")
     assert "../../documents/sample/#m-morocco-1" in entity.links
     assert broken_links(site) == []
+    # the built site is a collection a hub can publish: its summary export is in the site
+    collection = root.rename(root.parent / "fixture-collection")
+    result = run_cli("join", str(collection), "--site-dir", str(collection.parent / "hub"))
+    assert result.returncode == 0, result.stderr
+    hub = collection.parent / "hub"
+    assert doc_text(hub / "fixture-collection/corpus/documents/sample/index.html") == TEXT
+    assert "الوثائق: 1 · الكيانات: " in (hub / "index.html").read_text(encoding="utf-8")
+    assert broken_links(hub / "fixture-collection") == []
 
 
 def test_broken_annotation_fails_and_keeps_the_previous_site(make_project):
