@@ -5,8 +5,9 @@ A corpus too large for one build is split into collections. Each is a project of
 collection's address under the hub), built by ``corpus build`` in a CI job of its own. The
 hub then puts each collection's built site under the collection's folder name and writes
 an index page listing them with their counts (``corpus/exports/summary.json`` of each
-site), a machine-readable ``collections.json`` and, when the hub's address is known, a
-sitemap index pointing at each collection's sitemap.
+site) and a search over all of them (each site's Pagefind index, merged in the browser by
+the sites' own search script), a machine-readable ``collections.json`` and, when the
+hub's address is known, a sitemap index pointing at each collection's sitemap.
 
 Nothing here knows MkDocs: a collection is a folder with a ``mkdocs.yml`` (its title and
 address) and a built site; the files are linked (copied across file systems), never changed.
@@ -29,6 +30,7 @@ from .site import SiteError, link_tree, replacing
 HUB_FORMAT = "arabic-corpus-publisher/collections"
 COUNTED = ("documents", "entities", "mentions", "claims", "quotes")
 DEFAULT_TITLE = "مجموعات المدونة"
+SEARCH_SCRIPT = "assets/javascripts/search.js"     # the search page's module, in each site
 
 
 class HubError(Exception):
@@ -47,6 +49,11 @@ class Collection:
 
     def count(self, what: str) -> int:
         return self.summary[what]
+
+    @property
+    def searchable(self) -> bool:
+        """Whether its site has a search index, and the search page's script that reads it."""
+        return (self.site / "pagefind/pagefind.js").is_file() and (self.site / SEARCH_SCRIPT).is_file()
 
 
 def read_collection(root: Path, site_dir: str = "site") -> tuple[Collection | None, list[str]]:
@@ -112,9 +119,12 @@ def hub_files(collections: list[Collection], title: str, hub_url: str | None) ->
     """The hub's own files: ``index.html``, ``collections.json`` and, with its address,
     ``sitemap.xml`` (a sitemap index of the collections' sitemaps)."""
     totals = {what: sum(c.count(what) for c in collections) for what in COUNTED}
+    searched = [c for c in collections if c.searchable]
     files = {
         "index.html": _environment().get_template("hub.html.j2").render(
-            title=title, collections=collections, totals=totals, counted=COUNTED),
+            title=title, collections=collections, totals=totals, counted=COUNTED,
+            search_sites=[{"path": c.name + "/", "title": c.title} for c in searched],
+            search_script=f"{searched[0].name}/{SEARCH_SCRIPT}" if searched else None),
         "collections.json": json.dumps({
             "format": HUB_FORMAT, "version": FORMAT_VERSION, "title": title,
             "collections": [{

@@ -83,3 +83,22 @@ def test_search_js_splits_words_as_python_does(tmp_path):
     words = search_js(tmp_path, "splitWords", inputs)
     mismatches = [(text, text.split(), js) for text, js in zip(inputs, words) if text.split() != js]
     assert mismatches[:5] == []
+
+
+def test_search_js_gives_each_result_the_site_it_belongs_to(tmp_path):
+    """A hub merges the indexes of several sites: a result's raw text is fetched from the
+    site whose root starts its URL (the longest, when one root starts another)."""
+    module = tmp_path / "search.mjs"
+    module.write_text(SEARCH_JS.read_text(encoding="utf-8"), encoding="utf-8")
+    script = (
+        f"const {{ siteOf }} = await import({json.dumps(module.as_uri())});"
+        "const sites = ['/hub/alpha/', '/hub/beta/', '/hub/alpha-2/', '/hub/beta/inner/']"
+        ".map((path) => ({ root: new URL(path, 'http://127.0.0.1/'), title: path }));"
+        "const urls = ['/hub/alpha/corpus/documents/x/', '/hub/beta/corpus/entities/y/', '/hub/alpha-2/search/',"
+        " '/hub/beta/inner/z/', '/elsewhere/'];"
+        "process.stdout.write(JSON.stringify(urls.map((url) => siteOf(sites, url).title)));"
+    )
+    result = subprocess.run([NODE, "--input-type=module", "-e", script], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == ["/hub/alpha/", "/hub/beta/", "/hub/alpha-2/", "/hub/beta/inner/",
+                                         "/hub/alpha/"]

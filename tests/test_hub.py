@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import html
 import json
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -151,3 +153,22 @@ def test_cli(tmp_path, summary, capsys, monkeypatch):
     assert main(["join", "alpha", "--root", str(tmp_path), "--site-dir", "elsewhere", "-q"]) == 0
     assert capsys.readouterr().err == ""
     assert (tmp_path / "elsewhere/alpha/index.html").is_file()
+
+
+def test_the_hub_searches_the_collections_that_have_a_search_index(tmp_path, summary):
+    searched = collection(tmp_path, "alpha", summary, site_name="أخبار 'تونس'")
+    also = collection(tmp_path, "beta", summary)
+    unsearched = collection(tmp_path, "gamma", summary)
+    for root in (searched, also):
+        for rel in ("pagefind/pagefind.js", "assets/javascripts/search.js"):
+            (root / "site" / rel).parent.mkdir(parents=True, exist_ok=True)
+            (root / "site" / rel).write_text("// built\n", encoding="utf-8")
+    join([unsearched, searched, also], tmp_path / "hub")
+    page = (tmp_path / "hub/index.html").read_text(encoding="utf-8")
+    attribute = re.search(r"data-corpus-search-sites='([^']*)'", page)
+    assert attribute is not None
+    assert json.loads(html.unescape(attribute.group(1))) == [{"path": "alpha/", "title": "أخبار 'تونس'"},
+                                                             {"path": "beta/", "title": "beta"}]
+    assert '<script type="module" src="alpha/assets/javascripts/search.js"></script>' in page
+    join([unsearched], tmp_path / "hub")
+    assert "<form" not in (tmp_path / "hub/index.html").read_text(encoding="utf-8")

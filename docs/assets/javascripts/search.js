@@ -11,6 +11,10 @@
 //
 // Material's instant navigation replaces the page without reloading it; this module is
 // evaluated once and sets the page up each time `document$` emits a page that has the form.
+//
+// A collections hub (build_tools/hub.py) uses this module too: its form lists the sites it
+// searches (`data-corpus-search-sites`); their indexes are merged into one, and each
+// result's raw text is fetched from the site it belongs to.
 
 // ---- search key: keep in step with build_tools/arabic.py ------------------------------
 const REMOVED = /[\u0610-\u061A\u064B-\u065F\u0670\u06D6-\u06DC\u06DF-\u06E4\u06E7\u06E8\u06EA-\u06ED\u0640\u00AD\u061C\u200B-\u200F\u202A-\u202E\u2060\u2066-\u2069\uFEFF]+/g;
@@ -66,10 +70,30 @@ const PAGE_SIZE = 10;
 const SNIPPET_WORDS = 30;
 const KINDS = { document: "وثيقة", entity: "كيان", page: "صفحة" };
 
+// The sites searched: this one, or those a hub's form names (paths relative to the page).
+function searchedSites(form) {
+  const listed = form.dataset.corpusSearchSites;
+  if (!listed) return [{ root: ROOT, title: "" }];
+  return JSON.parse(listed).map((site) => ({ root: new URL(site.path, document.baseURI), title: site.title }));
+}
+
+// The site a result's URL belongs to: the one with the longest root that starts it.
+export function siteOf(sites, url) {
+  let found = null;
+  for (const site of sites) {
+    const root = site.root.pathname;
+    if (url.startsWith(root) && (!found || root.length > found.root.pathname.length)) found = site;
+  }
+  return found || sites[0];
+}
+
 let pagefind = null;
-function loadPagefind() {
-  pagefind ??= import(new URL("pagefind/pagefind.js", ROOT).href).then(async (pf) => {
-    await pf.options({ baseUrl: ROOT.pathname });
+function loadPagefind(sites) {
+  pagefind ??= import(new URL("pagefind/pagefind.js", sites[0].root).href).then(async (pf) => {
+    await pf.options({ baseUrl: sites[0].root.pathname });
+    for (const site of sites.slice(1)) {
+      await pf.mergeIndex(new URL("pagefind/", site.root).pathname, { baseUrl: site.root.pathname });
+    }
     await pf.init();
     return pf;
   });
@@ -118,26 +142,27 @@ function snippet(words, locations, anchors) {
   return p;
 }
 
-const sourceWords = new Map();     // a file's path → its words (a promise), fetched once, as Pagefind keeps its fragments
+const sourceWords = new Map();     // a file's URL → its words (a promise), fetched once, as Pagefind keeps its fragments
 
-function wordsOf(source) {
-  if (!sourceWords.has(source)) {
-    sourceWords.set(source, fetch(new URL(source, ROOT)).then(
+function wordsOf(url) {
+  if (!sourceWords.has(url)) {
+    sourceWords.set(url, fetch(url).then(
       async (response) => (response.ok ? splitWords(await response.text()) : []),
       () => [],         // no snippet rather than no result
     ));
   }
-  return sourceWords.get(source);
+  return sourceWords.get(url);
 }
 
-async function recordWords(data) {
-  // The words the index's keys stand for (build_tools/search.py, record_html).
+async function recordWords(data, site) {
+  // The words the index's keys stand for (build_tools/search.py, record_html); a record's
+  // source is a path in its own site.
   if (!data.meta.source) return (data.meta.text || "").split(" ");
   const lead = data.meta.lead ? data.meta.lead.split(" ") : [];
-  return lead.concat(await wordsOf(data.meta.source));
+  return lead.concat(await wordsOf(new URL(data.meta.source, site.root).href));
 }
 
-function resultItem(data, words) {
+function resultItem(data, words, site) {
   const locations = [...(data.locations || [])].sort((a, b) => a - b);
   const li = document.createElement("li");
   li.className = "corpus-search__result";
@@ -156,6 +181,14 @@ function resultItem(data, words) {
     kind.textContent = KINDS[data.meta.kind];
     head.append(" ", kind);
   }
+  if (site.title) {                       // a hub: which collection the result is in
+    const from = document.createElement("span");
+    from.className = "corpus-search__site";
+    const name = document.createElement("bdi");
+    name.textContent = site.title;
+    from.append(name);
+    head.append(" ", from);
+  }
   li.append(head, snippet(words, locations, anchors));
   return li;
 }
@@ -167,6 +200,7 @@ function setUp(form) {
   const status = document.querySelector("[data-corpus-search-status]");
   const list = document.querySelector("[data-corpus-search-results]");
   const more = document.querySelector("[data-corpus-search-more]");
+  const sites = searchedSites(form);
   let serial = 0;
   let results = [];
   let shown = 0;
@@ -176,10 +210,11 @@ function setUp(form) {
     const batch = results.slice(shown, shown + PAGE_SIZE);
     const data = await Promise.all(batch.map(async (r) => {
       const d = await r.data();
-      return [d, await recordWords(d)];
+      const site = siteOf(sites, d.url);
+      return [d, await recordWords(d, site), site];
     }));
     if (run !== serial) return;
-    for (const [d, words] of data) list.append(resultItem(d, words));
+    for (const [d, words, site] of data) list.append(resultItem(d, words, site));
     shown += batch.length;
     more.hidden = shown >= results.length;
   }
@@ -202,7 +237,7 @@ function setUp(form) {
     status.textContent = "جارٍ البحث…";
     let pf;
     try {
-      pf = await loadPagefind();
+      pf = await loadPagefind(sites);
     } catch (error) {
       status.textContent = "فهرس البحث غير موجود: يُبنى بالأمر corpus build (ولا يُبنى في المعاينة corpus serve).";
       return;

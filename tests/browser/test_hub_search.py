@@ -1,0 +1,84 @@
+"""A collections hub in Chromium: its search merges the collections' indexes, and each
+result links into, and takes its snippet from, the collection it belongs to."""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import threading
+from urllib.parse import quote, urlsplit
+
+import pytest
+
+from build_tools.hub import join
+
+pytestmark = pytest.mark.browser
+
+SEED = "corpus/documents/nadortoday-2012-cyberwar/"
+RESULT = ".corpus-search__result"
+
+
+class _Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format, *args):  # noqa: A002 - the base class's signature
+        pass
+
+
+def all_results(page) -> list[dict]:
+    """Every result, pressing «نتائج أخرى» until it hides."""
+    more = page.locator("[data-corpus-search-more]")
+    for _ in range(50):
+        if not more.is_visible():
+            break
+        count = page.locator(RESULT).count()
+        more.click()
+        page.wait_for_function(f"() => document.querySelectorAll('{RESULT}').length > {count}")
+    return page.eval_on_selector_all(RESULT, """items => items.map(li => ({
+        href: li.querySelector('a').getAttribute('href'),
+        site: li.querySelector('.corpus-search__site').textContent,
+        marks: [...li.querySelectorAll('mark')].map(m => m.textContent),
+    }))""")
+
+
+@pytest.fixture(scope="module")
+def hub_url(built_site, tmp_path_factory):
+    """The repository's site as two collections, ``alpha`` and ``beta``, joined into a hub
+    served at ``/hub/``."""
+    parent = tmp_path_factory.mktemp("collections")
+    for name, title in (("alpha", "أخبار ألف"), ("beta", "أخبار باء")):
+        (parent / name).mkdir()
+        (parent / name / "mkdocs.yml").write_text(f"site_name: {title}\n", encoding="utf-8")
+        (parent / name / "site").symlink_to(built_site, target_is_directory=True)
+    served = parent / "served"
+    join([parent / "alpha", parent / "beta"], served / "hub")
+    handler = functools.partial(_Quiet, directory=str(served))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/hub/"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_the_hub_search_finds_each_collection_s_documents(page, hub_url):
+    page.goto(f"{hub_url}?q={quote('والحكومة')}")
+    page.wait_for_function(
+        "() => { const s = document.querySelector('[data-corpus-search-status]');"
+        " return s && s.textContent && !s.textContent.startsWith('جار'); }",
+        timeout=15_000,
+    )
+    results = all_results(page)
+    by_path = {urlsplit(r["href"]).path.removeprefix("/hub/"): r for r in results}
+    assert by_path[f"alpha/{SEED}"]["site"] == "أخبار ألف"
+    assert by_path[f"beta/{SEED}"]["site"] == "أخبار باء"
+    for name in ("alpha", "beta"):                  # the snippet, from the collection's own raw text
+        assert any("حكوم" in mark for mark in by_path[f"{name}/{SEED}"]["marks"])
+    # the same site twice: every result twice, once in each collection
+    assert len(results) >= 4
+    assert sorted(p.removeprefix("alpha/") for p in by_path if p.startswith("alpha/")) \
+        == sorted(p.removeprefix("beta/") for p in by_path if p.startswith("beta/"))
+    assert len(by_path) == len(results)
+    fetched = [url for url in page.requests if "/corpus/exports/documents/" in url]
+    assert any("/hub/alpha/" in url for url in fetched) and any("/hub/beta/" in url for url in fetched)
+    assert page.inner_text("[data-corpus-search-status]") == f"عدد النتائج: {len(results)}"
