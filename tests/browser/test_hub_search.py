@@ -82,3 +82,22 @@ def test_the_hub_search_finds_each_collection_s_documents(page, hub_url):
     fetched = [url for url in page.requests if "/corpus/exports/documents/" in url]
     assert any("/hub/alpha/" in url for url in fetched) and any("/hub/beta/" in url for url in fetched)
     assert page.inner_text("[data-corpus-search-status]") == f"عدد النتائج: {len(results)}"
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_the_hub_page_has_no_serious_axe_violation(make_page, hub_url, scheme):
+    from axe_playwright_python.sync_playwright import Axe
+
+    page = make_page(color_scheme=scheme)
+    page.goto(f"{hub_url}?q={quote('الحكومة')}")
+    page.wait_for_selector(RESULT)
+    violations = Axe().run(page).response["violations"]
+    serious = [f"{v['id']}: {[n['target'] for n in v['nodes'][:3]]}" for v in violations
+               if v.get("impact") in ("serious", "critical")]
+    assert serious == []
+
+
+def test_the_hub_table_fits_a_phone(make_page, hub_url):
+    page = make_page(viewport={"width": 360, "height": 740}, has_touch=True, is_mobile=True)
+    page.goto(hub_url)
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
