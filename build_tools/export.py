@@ -694,7 +694,7 @@ def _fill(text: str, marker: str, opening: str, separator: str, pieces: list[byt
 
 def corpus_summary(corpus: ResolvedCorpus) -> dict:
     """Annotation counts by layer and type: ``summary.json`` (what a collections hub lists,
-    see collections.py) and ``corpus stats``."""
+    see hub.py) and ``corpus stats``."""
     mentions = Counter()
     claims = Counter()
     statuses = Counter()

@@ -11,32 +11,16 @@ from urllib.parse import quote, urlsplit
 import pytest
 
 from build_tools.hub import join
+from test_search import RESULT, all_results   # tests/browser/test_search.py
 
 pytestmark = pytest.mark.browser
 
 SEED = "corpus/documents/nadortoday-2012-cyberwar/"
-RESULT = ".corpus-search__result"
 
 
 class _Quiet(http.server.SimpleHTTPRequestHandler):
     def log_message(self, format, *args):  # noqa: A002 - the base class's signature
         pass
-
-
-def all_results(page) -> list[dict]:
-    """Every result, pressing «نتائج أخرى» until it hides."""
-    more = page.locator("[data-corpus-search-more]")
-    for _ in range(50):
-        if not more.is_visible():
-            break
-        count = page.locator(RESULT).count()
-        more.click()
-        page.wait_for_function(f"() => document.querySelectorAll('{RESULT}').length > {count}")
-    return page.eval_on_selector_all(RESULT, """items => items.map(li => ({
-        href: li.querySelector('a').getAttribute('href'),
-        site: li.querySelector('.corpus-search__site').textContent,
-        marks: [...li.querySelectorAll('mark')].map(m => m.textContent),
-    }))""")
 
 
 @pytest.fixture(scope="module")

@@ -39,6 +39,7 @@ def all_results(page) -> list[dict]:
         title: li.querySelector('a').textContent,
         snippet: li.querySelector('.corpus-search__snippet').textContent,
         marks: [...li.querySelectorAll('mark')].map(m => m.textContent),
+        site: li.querySelector('.corpus-search__site')?.textContent ?? null,    // on a hub's page
     }))""")
 
 
