@@ -24,6 +24,7 @@ counts it shows; the corpus-wide exports' key covers every document.
 from __future__ import annotations
 
 import hashlib
+import os
 from functools import lru_cache
 from pathlib import Path
 
@@ -55,29 +56,37 @@ def code_version() -> str:
     return _hash(*(part for p in files for part in (p.relative_to(PACKAGE).as_posix(), p.read_bytes())))
 
 
-def _digest(project: Project, path: Path) -> str:
+def _digest(project: Project, path: Path, rel: str | None = None) -> str:
     """The file's digest as the loader recorded it when it read the file (read here only
-    for a file the loader left alone, such as a ``*.proposed.yml`` beside the layers)."""
-    rel = project.rel(path)
-    digest = project.digests.get(rel)
+    for a file the loader left alone, such as a ``*.proposed.yml`` beside the layers);
+    ``rel``: ``project.rel(path)``, when the caller has it."""
+    digest = project.digests.get(rel or project.rel(path))
     if digest is None:
         try:
-            digest = file_digest(path.read_bytes())
+            digest = file_digest(Path(path).read_bytes())
         except OSError:
             digest = "missing"
     return digest
 
 
 def document_sources(project: Project, doc_id: str) -> str:
-    """A hash of one document's source files (text, metadata, every file of its layers)."""
+    """A hash of one document's source files (text, metadata, every file of its layers).
+
+    Paths as strings and one ``scandir`` of the layers' folder: with ``pathlib`` (joins, a
+    sorted ``iterdir``, an ``is_file`` each) this took 1.3 s for 10,000 documents, in the
+    parent alone before the pages are rendered."""
     parts: list[str] = []
-    for path in (project.corpus_dir / f"{doc_id}.txt", project.corpus_dir / f"{doc_id}.yml"):
-        parts += [path.name, _digest(project, path)]
-    folder = project.annotations_dir / doc_id
-    if folder.is_dir():
-        for path in sorted(folder.iterdir()):
-            if path.is_file():
-                parts += [path.name, _digest(project, path)]
+    root = str(project.root)
+    for name in (f"{doc_id}.txt", f"{doc_id}.yml"):
+        parts += [name, _digest(project, os.path.join(root, "corpus", name), f"corpus/{name}")]
+    folder = os.path.join(root, "annotations", doc_id)
+    try:
+        with os.scandir(folder) as entries:
+            files = sorted(entry.name for entry in entries if entry.is_file())
+    except (FileNotFoundError, NotADirectoryError):
+        files = []
+    for name in files:
+        parts += [name, _digest(project, os.path.join(folder, name), f"annotations/{doc_id}/{name}")]
     return _key(*parts)
 
 

@@ -8,7 +8,7 @@ import json
 import pytest
 
 from build_tools import fingerprints
-from build_tools.corpus import Project
+from build_tools.corpus import Project, require
 from build_tools.output import MANIFEST
 from build_tools.pipeline import generate
 
@@ -209,3 +209,24 @@ def test_a_new_folder_is_written_without_looking_for_files_first(tmp_path, monke
     assert tree.write({"corpus/a.md": "a", "corpus/d/b.md": "b"}) == (2, 0)
     assert [path for path in looked if str(path).endswith(".md")] == []
     assert (tmp_path / "corpus/d/b.md").read_text(encoding="utf-8") == "b"
+
+
+def test_a_document_s_source_key_covers_every_file_beside_its_layers(make_project):
+    """The key of a document's parts hashes its text, its metadata and every file of its
+    layers' folder, those the loader read (their digests recorded) and those it did not."""
+    root = make_project()
+    project = Project(root)
+    require(project)
+    key = fingerprints.document_sources(project, "sample")
+    assert key == fingerprints.document_sources(Project(root), "sample")      # recorded or read: the same
+    proposed = root / "annotations/sample/mentions.proposed.yml"
+    proposed.write_text("mentions: []\n", encoding="utf-8")
+    with_proposed = fingerprints.document_sources(project, "sample")
+    proposed.write_text("mentions: []  # edited\n", encoding="utf-8")
+    assert len({key, with_proposed, fingerprints.document_sources(project, "sample")}) == 3
+    proposed.unlink()
+    (root / "annotations/sample/notes").mkdir()                                 # a folder is not a source
+    assert fingerprints.document_sources(project, "sample") == key
+    (root / "corpus/sample.txt").write_text("نص آخر\n", encoding="utf-8")
+    assert fingerprints.document_sources(Project(root), "sample") != key
+    assert fingerprints.document_sources(project, "no-layers") != key           # no folder, no files: a key
