@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .diagnostics import Location
+from .diagnostics import Location, pickled_as_call
 
 ENTITY_TYPES: dict[str, tuple[str, str]] = {
     # id: (Arabic plural heading, English)
@@ -190,6 +190,7 @@ class Layers:
 
 # ---- resolved objects ---------------------------------------------------------------
 
+@pickled_as_call
 @dataclass(frozen=True, slots=True)
 class Span:
     start: int
@@ -199,6 +200,7 @@ class Span:
         return self.end - self.start
 
 
+@pickled_as_call
 @dataclass(frozen=True, slots=True)
 class Mention:
     id: str            # stable within the document: "<entity>-<n>"

@@ -78,3 +78,29 @@ def test_the_same_errors_across_parts(tmp_path, monkeypatch):
 def test_a_small_corpus_is_loaded_in_one_process(tmp_path):
     root = write_files(tmp_path, fixture_files())
     assert parallel_load.load_and_resolve_in_parts(Project(root), 2) is None
+
+
+def test_locations_spans_and_mentions_travel_as_calls_with_every_field():
+    """pickled_as_call: the objects come back equal, and a field added later travels too
+    (the call is made from the dataclass's fields, not from a list kept by hand)."""
+    import dataclasses
+    import pickle
+
+    from build_tools.diagnostics import Location, pickled_as_call
+    from build_tools.model import Entity, Mention, Span
+
+    loc = Location("annotations/x/mentions.yml", 3, 7)
+    entity = Entity("e1", "person", "مثال", "example", loc)
+    mention = Mention("e1-1", entity, "x", Span(2, 9), loc)
+    for value in (loc, Span(2, 9), mention):
+        assert type(value).__reduce__(value)[0] is type(value)
+        assert pickle.loads(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)) == value
+
+    @pickled_as_call
+    @dataclasses.dataclass(frozen=True, slots=True)
+    class Grown:
+        start: int
+        end: int
+        note: str = ""
+
+    assert Grown.__reduce__(Grown(1, 2, "new field")) == (Grown, (1, 2, "new field"))
