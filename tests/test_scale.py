@@ -148,3 +148,22 @@ def test_incremental_generation_equals_a_clean_one(tmp_path):
     clean = generate(Project(root), docs_dir=tmp_path / "clean-docs")
     assert clean.stats.written == clean.stats.total
     assert tree(root / "docs/corpus") == tree(tmp_path / "clean-docs/corpus")
+
+
+@pytest.mark.parametrize("workers", [2, 3, 8])
+def test_each_worker_gets_a_run_of_documents_and_its_share_of_entities(workers):
+    from build_tools.pipeline import shares
+
+    todo = [(f"{kind}:d{i:03}", "key") for i in range(101) for kind in ("document-page", "document-exports")]
+    todo += [(f"entity-pages:e{i}", "key") for i in range(37)]
+    parts = shares(todo, workers)
+    assert len(parts) == workers
+    assert sorted(unit for part in parts for unit in part) == sorted(todo)        # each unit once
+    for part in parts:
+        documents = [name.split(":")[1] for name, _ in part if not name.startswith("entity-pages:")]
+        assert documents == sorted(documents) and len(documents) % 2 == 0       # a page with its exports
+        assert set(documents[0::2]) == set(documents[1::2])
+    sizes = [sum(not name.startswith("entity-pages:") for name, _ in part) for part in parts]
+    assert max(sizes) - min(sizes) <= 2
+    entities = [sum(name.startswith("entity-pages:") for name, _ in part) for part in parts]
+    assert max(entities) - min(entities) <= 1
