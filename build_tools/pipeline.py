@@ -235,10 +235,7 @@ def write_generated(project: Project, corpus: ResolvedCorpus, diagnostics: Diagn
     t1 = time.perf_counter()
     workers = workers or default_workers(corpus)
     if workers > 1 and len(todo) >= PARALLEL_FROM and "fork" in multiprocessing.get_all_start_methods():
-        # Each worker takes every workers-th unit, in one task. Handing them out 100 at a time
-        # as workers came free balanced the workers better (with two, one gets every page
-        # and the other every export) but cost more: 2-16 s more system time at 10,000
-        # documents, 3-12 s more in all (three runs each, taking turns).
+        # Each worker takes its share in one task (see shares() for the splits measured).
         global _FORKED_JOB
         _FORKED_JOB = job
         try:
