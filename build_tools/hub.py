@@ -15,16 +15,15 @@ address) and a built site; the files are linked (copied across file systems), ne
 
 from __future__ import annotations
 
-import functools
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from xml.sax.saxutils import escape as xml_escape
 
-import jinja2
 
 from .export import FORMAT_VERSION, SUMMARY_FORMAT, SUMMARY_JSON, normalise_base, read_site_setting
 from .loading import is_slug
+from .pages import environment
 from .site import SiteError, link_tree, replacing
 
 HUB_FORMAT = "arabic-corpus-publisher/collections"
@@ -41,6 +40,7 @@ class HubError(Exception):
 class Collection:
     """A collection as the hub lists it."""
 
+    root: Path                  # its folder, as given
     name: str                   # its folder name: its path under the hub
     title: str                  # ``site_name`` of its mkdocs.yml (its name when unset)
     site_url: str | None        # ``site_url`` of its mkdocs.yml
@@ -83,7 +83,7 @@ def read_collection(root: Path, site_dir: str = "site") -> tuple[Collection | No
     if problems:
         return None, problems
     title = read_site_setting(root, "site_name") or name
-    return Collection(name, title, read_site_setting(root, "site_url"), site, summary), []
+    return Collection(root, name, title, read_site_setting(root, "site_url"), site, summary), []
 
 
 def _is_summary(data) -> bool:
@@ -101,18 +101,23 @@ def check_collections(collections: list[Collection], hub_url: str | None) -> lis
     for collection in collections:
         first = seen.setdefault(collection.name, collection)
         if first is not collection:
-            problems.append(f"two collections are named {collection.name!r} ({first.site.parent.as_posix()} and "
-                            f"{collection.site.parent.as_posix()}); a collection's folder name is its path under "
+            problems.append(f"two collections are named {collection.name!r} ({first.root.as_posix()} and "
+                            f"{collection.root.as_posix()}); a collection's folder name is its path under "
                             "the hub: rename one folder")
     if hub_url:
         for collection in collections:
-            expected = normalise_base(hub_url) + collection.name + "/"
+            expected = address(hub_url, collection.name)
             found = normalise_base(collection.site_url) if collection.site_url else None
             if found != expected:
-                problems.append(f"{(collection.site.parent / 'mkdocs.yml').as_posix()}: site_url is "
+                problems.append(f"{(collection.root / 'mkdocs.yml').as_posix()}: site_url is "
                                 f"{collection.site_url or 'unset'}, but the collection is published at "
                                 f"{expected}; set 'site_url: {expected}' and build it again")
     return problems
+
+
+def address(hub_url: str, name: str) -> str:
+    """A collection's address under the hub: ``<hub_url>/<name>/``."""
+    return normalise_base(hub_url) + name + "/"
 
 
 def hub_files(collections: list[Collection], title: str, hub_url: str | None) -> dict[str, str]:
@@ -121,7 +126,7 @@ def hub_files(collections: list[Collection], title: str, hub_url: str | None) ->
     totals = {what: sum(c.count(what) for c in collections) for what in COUNTED}
     searched = [c for c in collections if c.searchable]
     files = {
-        "index.html": _environment().get_template("hub.html.j2").render(
+        "index.html": environment().get_template("hub.html.j2").render(
             title=title, collections=collections, totals=totals, counted=COUNTED,
             search_sites=[{"path": c.name + "/", "title": c.title} for c in searched],
             search_script=f"{searched[0].name}/{SEARCH_SCRIPT}" if searched else None),
@@ -129,25 +134,18 @@ def hub_files(collections: list[Collection], title: str, hub_url: str | None) ->
             "format": HUB_FORMAT, "version": FORMAT_VERSION, "title": title,
             "collections": [{
                 "name": c.name, "title": c.title, "path": c.name + "/",
-                "url": normalise_base(hub_url) + c.name + "/" if hub_url else None,
+                "url": address(hub_url, c.name) if hub_url else None,
                 "summary": c.summary,
             } for c in collections],
         }, ensure_ascii=False, indent=2) + "\n",
     }
     if hub_url:
-        entries = "".join(f"  <sitemap><loc>{xml_escape(normalise_base(hub_url) + c.name)}/sitemap.xml</loc>"
+        entries = "".join(f"  <sitemap><loc>{xml_escape(address(hub_url, c.name))}sitemap.xml</loc>"
                           "</sitemap>\n" for c in collections if (c.site / "sitemap.xml").is_file())
         files["sitemap.xml"] = ('<?xml version="1.0" encoding="UTF-8"?>\n'
                                 '<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
                                 f"{entries}</sitemapindex>\n")
     return files
-
-
-@functools.lru_cache(maxsize=1)
-def _environment() -> jinja2.Environment:
-    return jinja2.Environment(loader=jinja2.PackageLoader("build_tools", "templates"), autoescape=True,
-                              trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
-                              undefined=jinja2.StrictUndefined)
 
 
 def join(roots: list[Path], out: Path, title: str | None = None, hub_url: str | None = None,
@@ -174,7 +172,6 @@ def join(roots: list[Path], out: Path, title: str | None = None, hub_url: str | 
         raise HubError("\n".join(problems))
     try:
         with replacing(out) as scratch:
-            scratch.mkdir(parents=True, exist_ok=True)
             for collection in collections:
                 link_tree(collection.site, scratch / collection.name)
             for name, text in hub_files(collections, title or DEFAULT_TITLE, hub_url).items():

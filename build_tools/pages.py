@@ -152,8 +152,9 @@ def pager_html(first: str, count: int, current: int) -> Markup:
 
 
 @functools.lru_cache(maxsize=1)
-def _environment() -> jinja2.Environment:
-    """One environment per process: templates are compiled once (0.3 s), not per generation."""
+def environment() -> jinja2.Environment:
+    """The package's templates (autoescaped), one environment per process: templates are
+    compiled once (0.3 s), not per generation."""
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("build_tools", "templates"),
         autoescape=True,
@@ -193,7 +194,7 @@ class PageWriter:
 
     def __init__(self, corpus: ResolvedCorpus):
         self.corpus = corpus
-        self.env = _environment()
+        self.env = environment()
         self.claims = [c for d in corpus.documents for c in d.claims]
         self.quotes = [q for d in corpus.documents for q in d.quotes]
         # the page of the corpus-wide listing that holds each claim and quote (for permalinks)

@@ -166,14 +166,16 @@ def shares(todo: list[tuple[str, str]], workers: int) -> list[list[tuple[str, st
     100 at a time as workers came free was slower still (more system time)."""
     documents: list[list[tuple[str, str]]] = []        # each document's units, in order
     entities = []
+    last = None
     for unit in todo:
         kind, _, ident = unit[0].partition(":")
         if kind == "entity-pages":
             entities.append(unit)
-        elif documents and documents[-1][0][0].partition(":")[2] == ident:
+        elif ident == last:
             documents[-1].append(unit)
         else:
             documents.append([unit])
+            last = ident
     count = len(documents)
     return [[unit for units in documents[i * count // workers:(i + 1) * count // workers] for unit in units]
             + entities[i::workers] for i in range(workers)]

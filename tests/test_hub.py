@@ -19,13 +19,9 @@ from build_tools.hub import HubError, join
 @pytest.fixture(scope="module")
 def summary(tmp_path_factory) -> dict:
     """The summary export of the fixture corpus (one document), as a built site holds it."""
-    from corpus_fixtures import fixture_files
+    from corpus_fixtures import fixture_files, write_files
 
-    root = tmp_path_factory.mktemp("fixture")
-    for rel, text in fixture_files().items():
-        path = root / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8") if isinstance(text, str) else path.write_bytes(text)
+    root = write_files(tmp_path_factory.mktemp("fixture"), fixture_files())
     corpus, _ = require(Project(root))
     return json.loads(export.summary_file(corpus))
 
@@ -172,3 +168,14 @@ def test_the_hub_searches_the_collections_that_have_a_search_index(tmp_path, sum
     assert '<script type="module" src="alpha/assets/javascripts/search.js"></script>' in page
     join([unsearched], tmp_path / "hub")
     assert "<form" not in (tmp_path / "hub/index.html").read_text(encoding="utf-8")
+
+
+def test_messages_name_the_collection_folder_whatever_its_site_folder(tmp_path, summary):
+    first, second = tmp_path / "a" / "alpha", tmp_path / "b" / "alpha"
+    for root in (first, second):
+        (root / "build/site" / export.SUMMARY_JSON).parent.mkdir(parents=True)
+        (root / "build/site" / export.SUMMARY_JSON).write_text(json.dumps(summary), encoding="utf-8")
+    with pytest.raises(HubError) as raised:
+        join([first, second], tmp_path / "hub", site_dir="build/site")
+    assert str(raised.value) == (f"two collections are named 'alpha' ({first.as_posix()} and {second.as_posix()}); "
+                                 "a collection's folder name is its path under the hub: rename one folder")
