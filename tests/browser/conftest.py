@@ -3,6 +3,7 @@ Debian's chromium through Playwright (never a downloaded browser).
 
 - ``built_site``: the repository's own site, built once per session into a temporary folder;
 - ``site_url``: that site served by a threaded ``http.server`` (base URL ending in ``/``);
+- ``serve_folder(folder)``: any folder served so, for the session;
 - ``browser``: chromium; skipped when it is missing, except under ``CI=true`` (a failure);
 - ``page``: a fresh context and page that records every request and fails the test when
   one of them went to a host other than 127.0.0.1 / localhost; ``make_page(**options)``
@@ -68,7 +69,14 @@ def built_site(tmp_path_factory) -> Path:
     return site
 
 
-class _SiteHandler(http.server.SimpleHTTPRequestHandler):
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    """Static files, with no log line per request."""
+
+    def log_message(self, format, *args):  # noqa: A002 - the base class's signature
+        pass
+
+
+class _SiteHandler(QuietHandler):
     """Static files, quietly; ``/sitemap.xml`` lists the site's pages at this server's address.
 
     Material's instant navigation only intercepts links to URLs listed in sitemap.xml,
@@ -77,9 +85,6 @@ class _SiteHandler(http.server.SimpleHTTPRequestHandler):
     site would never navigate instantly. So, as if the site were deployed here, the
     sitemap lists every built page at this server's origin.
     """
-
-    def log_message(self, format, *args):  # noqa: A002 - the base class's signature
-        pass
 
     def do_GET(self):
         if self.path.split("?", 1)[0] != "/sitemap.xml":
@@ -102,18 +107,28 @@ class _SiteHandler(http.server.SimpleHTTPRequestHandler):
 
 
 @pytest.fixture(scope="session")
-def site_url(built_site):
-    """``built_site`` served on 127.0.0.1 and a free port; the base URL ends in ``/``."""
-    handler = functools.partial(_SiteHandler, directory=str(built_site))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
+def serve_folder():
+    """``serve_folder(folder, handler=QuietHandler)``: ``folder`` served on 127.0.0.1 and a
+    free port until the session ends; returns its base URL (ending in ``/``)."""
+    servers = []
+
+    def serve(folder: Path, handler=QuietHandler) -> str:
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(handler, directory=str(folder)))
+        server.daemon_threads = True
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        servers.append(server)
+        return f"http://127.0.0.1:{server.server_address[1]}/"
+
+    yield serve
+    for server in servers:
         server.shutdown()
         server.server_close()
+
+
+@pytest.fixture(scope="session")
+def site_url(built_site, serve_folder):
+    """``built_site`` served on 127.0.0.1 and a free port; the base URL ends in ``/``."""
+    return serve_folder(built_site, _SiteHandler)
 
 
 @pytest.fixture(scope="session")

@@ -3,9 +3,6 @@ result links into, and takes its snippet from, the collection it belongs to."""
 
 from __future__ import annotations
 
-import functools
-import http.server
-import threading
 from urllib.parse import quote, urlsplit
 
 import pytest
@@ -18,13 +15,8 @@ pytestmark = pytest.mark.browser
 SEED = "corpus/documents/nadortoday-2012-cyberwar/"
 
 
-class _Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format, *args):  # noqa: A002 - the base class's signature
-        pass
-
-
 @pytest.fixture(scope="module")
-def hub_url(built_site, tmp_path_factory):
+def hub_url(built_site, tmp_path_factory, serve_folder):
     """The repository's site as two collections, ``alpha`` and ``beta``, joined into a hub
     served at ``/hub/``."""
     parent = tmp_path_factory.mktemp("collections")
@@ -34,15 +26,7 @@ def hub_url(built_site, tmp_path_factory):
         (parent / name / "site").symlink_to(built_site, target_is_directory=True)
     served = parent / "served"
     join([parent / "alpha", parent / "beta"], served / "hub")
-    handler = functools.partial(_Quiet, directory=str(served))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    server.daemon_threads = True
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/hub/"
-    finally:
-        server.shutdown()
-        server.server_close()
+    return serve_folder(served) + "hub/"
 
 
 def test_the_hub_search_finds_each_collection_s_documents(page, hub_url):

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import functools
-import http.server
 import os
 import subprocess
 import sys
-import threading
 from pathlib import Path
 
 import pytest
@@ -18,28 +15,16 @@ sys.path.insert(0, str(TESTS))
 from xss_fixture import write_hostile_project  # noqa: E402
 
 
-class _Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format, *args):  # noqa: A002
-        pass
-
-
 @pytest.fixture(scope="module")
-def hostile_url(tmp_path_factory):
+def hostile_url(tmp_path_factory, serve_folder):
     root = write_hostile_project(tmp_path_factory.mktemp("xss-browser") / "project")
     result = subprocess.run([sys.executable, "-m", "build_tools", "build", "--root", str(root), "--site-dir",
                              str(root / "site"), "--quiet"], capture_output=True, text=True, timeout=600,
                             env=dict(os.environ, NO_COLOR="1"))
     assert result.returncode == 0, result.stderr
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0),
-                                             functools.partial(_Quiet, directory=str(root / "site")))
-    server.daemon_threads = True
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = serve_folder(root / "site")
     pages = sorted(p.parent.relative_to(root / "site").as_posix() for p in (root / "site").rglob("index.html"))
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/", pages
-    finally:
-        server.shutdown()
-        server.server_close()
+    return url, pages
 
 
 def test_no_dialog_opens_on_any_page(page, hostile_url):
