@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import time
+
 import pytest
 
 from build_tools import parallel_load
@@ -104,3 +107,57 @@ def test_locations_spans_and_mentions_travel_as_calls_with_every_field():
         note: str = ""
 
     assert Grown.__reduce__(Grown(1, 2, "new field")) == (Grown, (1, 2, "new field"))
+
+
+def test_each_chunk_is_loaded_once_by_either_end(tmp_path, monkeypatch):
+    root = write_files(tmp_path, many_documents())
+    monkeypatch.setattr(parallel_load, "MIN_DOCUMENTS", 2)
+    loaded_by: dict[int, int] = {}
+    real = parallel_load._load_part
+    parent = os.getpid()
+
+    def counting(shared, number):
+        loaded_by[number] = loaded_by.get(number, 0) + 1        # seen in the parent only
+        return real(shared, number)
+
+    monkeypatch.setattr(parallel_load, "_load_part", counting)
+    corpus, _ = parallel_load.load_and_resolve_in_parts(Project(root), 2)
+    chunks = parallel_load._chunks(list(range(DOCS + 1)), 2)
+    assert len(chunks) == 8 and len(corpus.documents) == DOCS + 1
+    # the parent took chunks from the front, never one twice; the forked process the rest
+    assert set(loaded_by) == set(range(len(loaded_by))) and set(loaded_by.values()) == {1}
+    assert os.getpid() == parent
+
+
+def test_a_failure_in_a_forked_process_is_raised(tmp_path, monkeypatch):
+    root = write_files(tmp_path, many_documents())
+    monkeypatch.setattr(parallel_load, "MIN_DOCUMENTS", 2)
+    parent = os.getpid()
+    real = parallel_load._load_part
+
+    def failing(shared, number):
+        if os.getpid() != parent:
+            raise ValueError(f"chunk {number} cannot be read")
+        return real(shared, number)
+
+    monkeypatch.setattr(parallel_load, "_load_part", failing)
+    with pytest.raises(RuntimeError, match=r"(?s)loading failed in a forked process.*ValueError: chunk \d+ cannot"):
+        parallel_load.load_and_resolve_in_parts(Project(root), 2)
+
+
+def test_a_forked_process_that_dies_is_noticed(tmp_path, monkeypatch):
+    root = write_files(tmp_path, many_documents())
+    monkeypatch.setattr(parallel_load, "MIN_DOCUMENTS", 2)
+    monkeypatch.setattr(parallel_load, "WAIT", 0.1)
+    parent = os.getpid()
+    real = parallel_load._load_part
+
+    def dying(shared, number):
+        if os.getpid() != parent:
+            os._exit(3)
+        time.sleep(0.05)          # the parent is slow: the forked process claims chunks too
+        return real(shared, number)
+
+    monkeypatch.setattr(parallel_load, "_load_part", dying)
+    with pytest.raises(RuntimeError, match="a loading process ended without sending its documents back"):
+        parallel_load.load_and_resolve_in_parts(Project(root), 2)
