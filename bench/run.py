@@ -124,11 +124,13 @@ def query_bytes(site: Path, queries: list[str]) -> dict | None:
         return search_test.measure(site, queries, Path(tmp))
 
 
-def alternated_runs(repeat: int, runs: list[tuple]) -> list[tuple[float, int]]:
+def alternated_runs(repeat: int, runs: list[tuple], times: list[list[float]] | None = None) -> list[tuple[float, int]]:
     """Each of ``runs`` (prepare, command, cwd, env) ``repeat`` times, taking turns (A B A
     B…): this machine's speed drifts from one minute to the next, and a ratio of two medians
-    measured minutes apart took the drift for a difference. (median seconds, peak KiB) of each."""
-    times: list[list[float]] = [[] for _ in runs]
+    measured minutes apart took the drift for a difference. (median seconds, peak KiB) of each;
+    ``times``, when given, receives every run's seconds (one list per command)."""
+    times = times if times is not None else []
+    times[:] = [[] for _ in runs]
     peaks: list[list[int]] = [[] for _ in runs]
     for _ in range(repeat):
         for k, (prepare, command, cwd, env) in enumerate(runs):
@@ -169,10 +171,11 @@ def bench_size(articles, n: int, repeat: int, work: Path, registry_size: int) ->
     generate_1_s, _ = median_run(repeat, clean_ours, [py, "-m", "build_tools", "generate", "--quiet", "-j", "1"],
                                  project, env)
     # the plain build and ours take turns; last: the final full build leaves the site that the rest measures
+    each: list[list[float]] = []
     (plain_s, plain_peak), (full_s, full_peak) = alternated_runs(repeat, [
         (clean_plain, [py, "-m", "mkdocs", "build", "-q", "-d", "site"], plain, env),
         (clean_ours, [py, "-m", "build_tools", "build", "--quiet"], project, env),
-    ])
+    ], each)
     # incremental: one annotation file changes, generation runs again on the generated pages
     layer = sorted((project / "annotations").glob("*/mentions.yml"))[n // 2]
     original = layer.read_text(encoding="utf-8")
@@ -198,6 +201,7 @@ def bench_size(articles, n: int, repeat: int, work: Path, registry_size: int) ->
         "annotations_per_doc": annotations / n,
         "plain_pages": pages, "plain_s": plain_s, "plain_peak_kib": plain_peak,
         "full_s": full_s, "full_peak_kib": full_peak, "ratio": full_s / plain_s,
+        "pairs": [[p, f] for p, f in zip(*each)],      # (plain, ours) of each pair, in the order run
         "incremental_s": incremental_s, "incremental_written": written, "incremental_rendered": rendered,
         "session": session,
         "generate_s": generate_s, "generate_peak_kib": generate_peak, "docs_per_s": n / generate_s,
@@ -227,6 +231,13 @@ def report(results: list[dict], repeat: int) -> str:
         lines.append(f"| {r['n']:,} ({r['registry']:,}) | {r['annotations_per_doc']:.1f} | {r['plain_s']:.1f} s | {r['full_s']:.1f} s | "
                      f"{r['ratio']:.2f} | {r['generate_s']:.1f} s / {one:.1f} s | "
                      f"{r['docs_per_s']:.0f} / {r['n'] / one:.0f} | {r['full_peak_kib'] / 1024:.0f} MiB |")
+    if any(r.get("pairs") for r in results):
+        lines += ["", "Each pair (plain MkDocs, then our build, run one after the other), in the order run:", ""]
+    for r in results:
+        pairs = r.get("pairs") or []
+        if pairs:
+            lines.append(f"- {r['n']:,} documents: " + "; ".join(
+                f"{plain:.1f} s / {ours:.1f} s = {ours / plain:.2f}" for plain, ours in pairs))
     lines += ["", "Incremental: one mentions file changed (target ≤ 2 s at 10,000). In a serve session "
                   "(bench/session_change.py: what `corpus serve` does when its watcher sees the change), and as a "
                   "new `corpus generate` process (which loads and resolves every document again):", ""]
