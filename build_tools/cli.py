@@ -272,6 +272,7 @@ def cmd_merge(args) -> int:
 def cmd_join(args) -> int:
     """Collections built as sites of their own, published as one hub (see hub.py)."""
     from .hub import HubError, join
+    from .hub_entities import shared_entities
 
     started = time.perf_counter()
     here = args.root == Path.cwd()        # paths as given, in messages too
@@ -286,8 +287,9 @@ def cmd_join(args) -> int:
         return 1
     if not args.quiet:
         documents = sum(c.count("documents") for c in collections)
-        print(f"hub of {len(collections)} collections ({documents} documents) written in {args.site_dir}/ "
-              f"({time.perf_counter() - started:.2f} s)", file=sys.stderr)
+        shared = len(shared_entities([entry for c in collections for entry in c.entries]))
+        print(f"hub of {len(collections)} collections ({documents} documents, {shared} entities named in more "
+              f"than one) written in {args.site_dir}/ ({time.perf_counter() - started:.2f} s)", file=sys.stderr)
     return 0
 
 

@@ -6,8 +6,10 @@ collection's address under the hub), built by ``corpus build`` in a CI job of it
 hub then puts each collection's built site under the collection's folder name and writes
 an index page listing them with their counts (``corpus/exports/summary.json`` of each
 site) and a search over all of them (each site's Pagefind index, merged in the browser by
-the sites' own search script), a machine-readable ``collections.json`` and, when the
-hub's address is known, a sitemap index pointing at each collection's sitemap.
+the sites' own search script), the pages of the entities several collections name, linking
+each collection's page of them (hub_entities.py), a machine-readable ``collections.json``
+and ``entities.json`` and, when the hub's address is known, a sitemap index pointing at
+each collection's sitemap.
 
 Nothing here knows MkDocs: a collection is a folder with a ``mkdocs.yml`` (its title and
 address) and a built site; the files are linked (copied across file systems), never changed.
@@ -21,7 +23,9 @@ from pathlib import Path
 from xml.sax.saxutils import escape as xml_escape
 
 
+from . import hub_entities
 from .export import FORMAT_VERSION, SUMMARY_FORMAT, SUMMARY_JSON, normalise_base, read_site_setting
+from .hub_entities import Entry
 from .loading import is_slug
 from .pages import environment
 from .site import SiteError, link_tree, replacing
@@ -30,6 +34,7 @@ HUB_FORMAT = "arabic-corpus-publisher/collections"
 COUNTED = ("documents", "entities", "mentions", "claims", "quotes")
 DEFAULT_TITLE = "مجموعات المدونة"
 SEARCH_SCRIPT = "assets/javascripts/search.js"     # the search page's module, in each site
+HUB_SITEMAP = "sitemap-hub.xml"      # the hub's own pages (its index, the shared entities)
 
 
 class HubError(Exception):
@@ -46,6 +51,7 @@ class Collection:
     site_url: str | None        # ``site_url`` of its mkdocs.yml
     site: Path                  # its built site
     summary: dict = field(repr=False)    # its summary.json
+    entries: tuple[Entry, ...] = field(repr=False, default=())    # its entities with a mention
 
     def count(self, what: str) -> int:
         return self.summary[what]
@@ -80,10 +86,12 @@ def read_collection(root: Path, site_dir: str = "site") -> tuple[Collection | No
     if not _is_summary(summary):
         return None, problems + [f"{summary_path.as_posix()}: not a summary this version reads (format "
                                  f"{SUMMARY_FORMAT} {FORMAT_VERSION}); build the collection again with it"]
+    entries, found = hub_entities.read_entries(name, site)
+    problems += found
     if problems:
         return None, problems
     title = read_site_setting(root, "site_name") or name
-    return Collection(root, name, title, read_site_setting(root, "site_url"), site, summary), []
+    return Collection(root, name, title, read_site_setting(root, "site_url"), site, summary, tuple(entries)), []
 
 
 def _is_summary(data) -> bool:
@@ -99,6 +107,9 @@ def check_collections(collections: list[Collection], hub_url: str | None) -> lis
     problems = []
     seen: dict[str, Collection] = {}
     for collection in collections:
+        if collection.name == hub_entities.FOLDER:
+            problems.append(f"{collection.root.as_posix()}: a collection cannot be named "
+                            f"{hub_entities.FOLDER!r}: the hub's pages of shared entities are there; rename the folder")
         first = seen.setdefault(collection.name, collection)
         if first is not collection:
             problems.append(f"two collections are named {collection.name!r} ({first.root.as_posix()} and "
@@ -121,13 +132,15 @@ def address(hub_url: str, name: str) -> str:
 
 
 def hub_files(collections: list[Collection], title: str, hub_url: str | None) -> dict[str, str]:
-    """The hub's own files: ``index.html``, ``collections.json`` and, with its address,
-    ``sitemap.xml`` (a sitemap index of the collections' sitemaps)."""
+    """The hub's own files: ``index.html``, ``collections.json``, the shared entities'
+    pages and ``entities.json`` and, with its address, ``sitemap.xml`` (a sitemap index of
+    the collections' sitemaps and of ``sitemap-hub.xml``, the hub's own pages)."""
     totals = {what: sum(c.count(what) for c in collections) for what in COUNTED}
     searched = [c for c in collections if c.searchable]
+    shared = hub_entities.shared_entities([entry for c in collections for entry in c.entries])
     files = {
         "index.html": environment().get_template("hub.html.j2").render(
-            title=title, collections=collections, totals=totals, counted=COUNTED,
+            title=title, collections=collections, totals=totals, counted=COUNTED, shared=len(shared),
             search_sites=[{"path": c.name + "/", "title": c.title} for c in searched],
             search_script=f"{searched[0].name}/{SEARCH_SCRIPT}" if searched else None),
         "collections.json": json.dumps({
@@ -139,9 +152,17 @@ def hub_files(collections: list[Collection], title: str, hub_url: str | None) ->
             } for c in collections],
         }, ensure_ascii=False, indent=2) + "\n",
     }
+    files.update(hub_entities.entity_files(shared, {c.name: c.title for c in collections}, title, environment()))
     if hub_url:
-        entries = "".join(f"  <sitemap><loc>{xml_escape(address(hub_url, c.name))}sitemap.xml</loc>"
-                          "</sitemap>\n" for c in collections if (c.site / "sitemap.xml").is_file())
+        base = normalise_base(hub_url)
+        pages = "".join(f"  <url><loc>{xml_escape(base + path.removesuffix('index.html'))}</loc></url>\n"
+                        for path in files if path.endswith("index.html"))
+        files[HUB_SITEMAP] = ('<?xml version="1.0" encoding="UTF-8"?>\n'
+                              '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
+                              f"{pages}</urlset>\n")
+        entries = f"  <sitemap><loc>{xml_escape(base + HUB_SITEMAP)}</loc></sitemap>\n"
+        entries += "".join(f"  <sitemap><loc>{xml_escape(address(hub_url, c.name))}sitemap.xml</loc>"
+                           "</sitemap>\n" for c in collections if (c.site / "sitemap.xml").is_file())
         files["sitemap.xml"] = ('<?xml version="1.0" encoding="UTF-8"?>\n'
                                 '<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
                                 f"{entries}</sitemapindex>\n")
@@ -175,6 +196,7 @@ def join(roots: list[Path], out: Path, title: str | None = None, hub_url: str | 
             for collection in collections:
                 link_tree(collection.site, scratch / collection.name)
             for name, text in hub_files(collections, title or DEFAULT_TITLE, hub_url).items():
+                (scratch / name).parent.mkdir(parents=True, exist_ok=True)
                 (scratch / name).write_text(text, encoding="utf-8")
     except OSError as exc:
         raise SiteError(f"the hub could not be written: {exc}; the previous hub is untouched") from exc

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import csv
 import html
+import io
 import json
 import os
 import re
@@ -10,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from build_tools import export
+from build_tools import export, hub_entities
 from build_tools.cli import main
 from build_tools.corpus import Project, require
 from build_tools.hub import HubError, join
@@ -26,9 +28,26 @@ def summary(tmp_path_factory) -> dict:
     return json.loads(export.summary_file(corpus))
 
 
+ENTITY_COLUMNS = export.CSV_COLUMNS["entities"]
+
+
+def entity_table(*rows: tuple) -> str:
+    """An entity table as a built site holds it: (id, type, name, wikidata, mentions, documents) rows."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(ENTITY_COLUMNS)
+    for ident, kind, name, wikidata, mentions, documents in rows:
+        cells = {"id": ident, "type": kind, "type_ar": "", "name": name, "label": ident, "aliases": "",
+                 "description": "", "description_ar": "", "wikidata": wikidata, "mentions": mentions,
+                 "documents": documents, "page": f"https://corpus.invalid/corpus/entities/{ident}/"}
+        writer.writerow([cells[c] for c in ENTITY_COLUMNS])
+    return "\ufeff" + out.getvalue()
+
+
 def collection(parent: Path, name: str, summary: dict, site_name: str | None = None,
-               site_url: str | None = None, documents: int | None = None) -> Path:
-    """A collection folder with its mkdocs.yml and a built site (a page and the summary)."""
+               site_url: str | None = None, documents: int | None = None, entities: tuple = ()) -> Path:
+    """A collection folder with its mkdocs.yml and a built site (a page, the summary, the
+    entity table with ``entities``)."""
     root = parent / name
     settings = [f"site_name: {json.dumps(site_name)}"] if site_name else []
     settings += [f"site_url: {site_url}"] if site_url else []
@@ -38,6 +57,7 @@ def collection(parent: Path, name: str, summary: dict, site_name: str | None = N
     (root / "site/sitemap.xml").write_text("<urlset/>\n", encoding="utf-8")
     data = dict(summary, documents=documents) if documents is not None else summary
     (root / "site" / export.SUMMARY_JSON).write_text(json.dumps(data), encoding="utf-8")
+    (root / "site" / export.csv_path("entities")).write_text(entity_table(*entities), encoding="utf-8", newline="")
     return root
 
 
@@ -47,7 +67,8 @@ def test_the_hub_lists_each_collection_with_its_counts_and_holds_its_site(tmp_pa
     joined = join([alpha, beta], tmp_path / "hub")
     assert [c.name for c in joined] == ["alpha", "beta-2"]
     hub = tmp_path / "hub"
-    assert sorted(p.name for p in hub.iterdir()) == ["alpha", "beta-2", "collections.json", "index.html"]
+    assert sorted(p.name for p in hub.iterdir()) == ["alpha", "beta-2", "collections.json", "entities.json",
+                                                     "index.html"]
     for name, root in (("alpha", alpha), ("beta-2", beta)):
         for rel in ("index.html", "sitemap.xml", export.SUMMARY_JSON):
             assert (hub / name / rel).read_bytes() == (root / "site" / rel).read_bytes()
@@ -82,6 +103,10 @@ def test_with_the_hub_address_each_site_url_is_checked_and_a_sitemap_index_writt
     sitemap = (tmp_path / "hub/sitemap.xml").read_text(encoding="utf-8")
     assert "<sitemap><loc>https://example.org/hub/alpha/sitemap.xml</loc></sitemap>" in sitemap
     assert "<sitemap><loc>https://example.org/hub/beta/sitemap.xml</loc></sitemap>" in sitemap
+    assert "<sitemap><loc>https://example.org/hub/sitemap-hub.xml</loc></sitemap>" in sitemap
+    assert (tmp_path / "hub/sitemap-hub.xml").read_text(encoding="utf-8") == (
+        '<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
+        "  <url><loc>https://example.org/hub/</loc></url>\n</urlset>\n")     # no shared entity: no entities/
     listed = json.loads((tmp_path / "hub/collections.json").read_text(encoding="utf-8"))
     assert [c["url"] for c in listed["collections"]] == ["https://example.org/hub/alpha/",
                                                          "https://example.org/hub/beta/"]
@@ -128,7 +153,8 @@ def test_the_hub_is_replaced_whole_and_never_written_inside_a_collection(tmp_pat
     beta = collection(tmp_path, "beta", summary)
     join([alpha, beta], tmp_path / "hub")
     join([alpha], tmp_path / "hub")
-    assert sorted(p.name for p in (tmp_path / "hub").iterdir()) == ["alpha", "collections.json", "index.html"]
+    assert sorted(p.name for p in (tmp_path / "hub").iterdir()) == ["alpha", "collections.json", "entities.json",
+                                                                    "index.html"]
     with pytest.raises(HubError, match="cannot be written in or around the site of 'alpha'"):
         join([alpha], alpha / "site" / "hub")
 
@@ -137,7 +163,8 @@ def test_cli(tmp_path, summary, capsys, monkeypatch):
     monkeypatch.chdir(tmp_path)
     collection(tmp_path, "alpha", summary, documents=3)
     assert main(["join", "alpha", "--site-dir", "public", "--title", "المدونة"]) == 0
-    assert "hub of 1 collections (3 documents) written in public/" in capsys.readouterr().err
+    assert "hub of 1 collections (3 documents, 0 entities named in more than one) written in public/" \
+        in capsys.readouterr().err
     assert "<title>المدونة</title>" in (tmp_path / "public/index.html").read_text(encoding="utf-8")
     assert main(["join", "alpha", "nowhere", "--site-dir", "public"]) == 1
     err = capsys.readouterr().err
@@ -175,7 +202,118 @@ def test_messages_name_the_collection_folder_whatever_its_site_folder(tmp_path, 
     for root in (first, second):
         (root / "build/site" / export.SUMMARY_JSON).parent.mkdir(parents=True)
         (root / "build/site" / export.SUMMARY_JSON).write_text(json.dumps(summary), encoding="utf-8")
+        (root / "build/site" / export.csv_path("entities")).write_text(entity_table(), encoding="utf-8")
     with pytest.raises(HubError) as raised:
         join([first, second], tmp_path / "hub", site_dir="build/site")
     assert str(raised.value) == (f"two collections are named 'alpha' ({first.as_posix()} and {second.as_posix()}); "
                                  "a collection's folder name is its path under the hub: rename one folder")
+
+
+# ---- entities named in several collections ----------------------------------------------------------
+
+def test_entities_named_in_several_collections_are_linked_and_nothing_else(tmp_path, summary):
+    alpha = collection(tmp_path, "alpha", summary, site_name="أخبار تونس", entities=(
+        ("e1", "place", "تونس", "Q948", 5, 4),
+        ("e2", "place", "سوسة", "", 2, 2),
+        ("e3", "person", "زيد", "", 1, 1),
+        ("e4", "organisation", "الحزب", "Q1", 1, 1),
+        ("e5", "person", "عمرو", "", 0, 0),              # not mentioned here
+    ))
+    beta = collection(tmp_path, "beta", summary, entities=(
+        ("tunisia", "place", "تونس العاصمة", "Q948", 3, 3),    # the same Wikidata id: the same entity
+        ("e2", "place", "سوسة", "", 1, 1),                     # the same id, type and name
+        ("e3", "person", "عمرو", "", 2, 2),                    # the same id, another name: another entity
+        ("e4", "organisation", "الحزب", "Q2", 1, 1),           # the same id and name, another Wikidata id
+        ("e5", "person", "عمرو", "", 3, 3),
+    ))
+    gamma = collection(tmp_path, "gamma", summary, entities=(
+        ("e2", "place", "سوسة", "", 7, 6),
+        ("e4", "organisation", "الحزب", "", 1, 1),             # Q1 or Q2? neither is guessed
+    ))
+    join([alpha, beta, gamma], tmp_path / "hub")
+    shared = json.loads((tmp_path / "hub/entities.json").read_text(encoding="utf-8"))
+    assert shared["format"] == "arabic-corpus-publisher/shared-entities"
+    assert shared["entities"] == [
+        {"name": "سوسة", "type": "place", "wikidata": None, "in": [
+            {"collection": "alpha", "id": "e2", "name": "سوسة", "path": "alpha/corpus/entities/e2/",
+             "mentions": 2, "documents": 2},
+            {"collection": "beta", "id": "e2", "name": "سوسة", "path": "beta/corpus/entities/e2/",
+             "mentions": 1, "documents": 1},
+            {"collection": "gamma", "id": "e2", "name": "سوسة", "path": "gamma/corpus/entities/e2/",
+             "mentions": 7, "documents": 6}]},
+        {"name": "تونس", "type": "place", "wikidata": "Q948", "in": [
+            {"collection": "alpha", "id": "e1", "name": "تونس", "path": "alpha/corpus/entities/e1/",
+             "mentions": 5, "documents": 4},
+            {"collection": "beta", "id": "tunisia", "name": "تونس العاصمة", "path": "beta/corpus/entities/tunisia/",
+             "mentions": 3, "documents": 3}]},
+    ]
+    page = (tmp_path / "hub/entities/index.html").read_text(encoding="utf-8")
+    assert '<html lang="ar" dir="rtl">' in page
+    assert '<a href="../"><bdi>مجموعات المدونة</bdi></a>' in page
+    assert '<li><a href="../alpha/corpus/entities/e1/"><bdi>أخبار تونس</bdi></a>: 5 إحالة في 4 وثيقة</li>' in page
+    assert ('<li><a href="../beta/corpus/entities/tunisia/"><bdi>beta</bdi></a> (<bdi>تونس العاصمة</bdi>): '
+            '3 إحالة في 3 وثيقة</li>') in page
+    assert '<a href="https://www.wikidata.org/wiki/Q948" rel="noopener" dir="ltr">Q948</a>' in page
+    assert page.index("سوسة") < page.index("Q948")           # three collections before two
+    assert "زيد" not in page and "الحزب" not in page and "عمرو" not in page
+    assert "<nav" not in page                                 # one page: no pager
+    index = (tmp_path / "hub/index.html").read_text(encoding="utf-8")
+    assert '<a href="entities/">الكيانات المشتركة بين المجموعات</a>: 2.' in index
+
+
+def test_the_shared_entities_are_paginated(tmp_path, summary, monkeypatch):
+    monkeypatch.setattr(hub_entities, "PAGE_SIZE", 2)
+    rows = tuple((f"e{n}", "person", f"اسم {n}", "", 1, 10 - n) for n in range(5))
+    join([collection(tmp_path, "alpha", summary, entities=rows),
+          collection(tmp_path, "beta", summary, entities=rows)], tmp_path / "hub")
+    pages = [tmp_path / "hub/entities/index.html", tmp_path / "hub/entities/2/index.html",
+             tmp_path / "hub/entities/3/index.html"]
+    first, second, third = (p.read_text(encoding="utf-8") for p in pages)
+    assert not (tmp_path / "hub/entities/4").exists()
+    assert '<a href="../entities/2/" rel="next">' in first and 'rel="prev"' not in first
+    assert '<a href="../../entities/" rel="prev">' in second and '<a href="../../entities/3/" rel="next">' in second
+    assert 'rel="next"' not in third and "الصفحة 3 من 3" in third
+    assert '<td class="count">3</td><td><bdi>اسم 2</bdi><br>' in second        # rows numbered across pages
+    assert '<a href="../../alpha/corpus/entities/e2/">' in second
+    assert [first.count("<tr><td"), second.count("<tr><td"), third.count("<tr><td")] == [2, 2, 1]
+
+
+def test_shared_entity_names_are_escaped(tmp_path, summary):
+    hostile = (("e1", "person", '<script>alert(1)</script>" onmouseover="x', "", 1, 1),)
+    join([collection(tmp_path, "alpha", summary, entities=hostile),
+          collection(tmp_path, "beta", summary, entities=hostile)], tmp_path / "hub")
+    page = (tmp_path / "hub/entities/index.html").read_text(encoding="utf-8")
+    assert "<script>alert" not in page
+    assert "<bdi>&lt;script&gt;alert(1)&lt;/script&gt;&#34; onmouseover=&#34;x</bdi>" in page
+
+
+def test_a_broken_entity_table_is_reported_with_its_line(tmp_path, summary):
+    good = collection(tmp_path, "alpha", summary)
+    bad_rows = collection(tmp_path, "beta", summary, entities=(
+        ("e1", "person", "زيد", "", 1, 1),
+        ("Bad Id", "person", "عمرو", "", 1, 1),
+        ("e3", "spaceship", "س", "", 1, 1),
+        ("e4", "person", "ص", "P31", 1, 1),
+        ("e5", "person", "ض", "", "many", 1),
+    ))
+    bad_header = collection(tmp_path, "gamma", summary)
+    (bad_header / "site" / export.csv_path("entities")).write_text("id,name\r\ne1,x\r\n", encoding="utf-8")
+    missing = collection(tmp_path, "delta", summary)
+    (missing / "site" / export.csv_path("entities")).unlink()
+    reserved = collection(tmp_path, "entities", summary)
+    with pytest.raises(HubError) as raised:
+        join([good, bad_rows, bad_header, missing, reserved], tmp_path / "hub")
+    table = (bad_rows / "site" / export.csv_path("entities")).as_posix()
+    again = "build the collection again with this version"
+    assert str(raised.value).splitlines() == [
+        f"{table}:3: the id 'Bad Id' is not an entity id; {again}",
+        f"{table}:4: the type 'spaceship' is not an entity type; {again}",
+        f"{table}:5: 'P31' is not a Wikidata id; {again}",
+        f"{table}:6: the mentions and documents cells are not counts; {again}",
+        f"{(bad_header / 'site' / export.csv_path('entities')).as_posix()}:1: not the entity table this version "
+        f"writes (columns {', '.join(ENTITY_COLUMNS)}); {again}",
+        f"{(missing / 'site' / export.csv_path('entities')).as_posix()}: not found; {again}",
+        f"{reserved.as_posix()}: a collection cannot be named 'entities': the hub's pages of shared entities are "
+        "there; rename the folder",
+    ]
+    assert not (tmp_path / "hub").exists()

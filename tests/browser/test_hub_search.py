@@ -69,3 +69,35 @@ def test_the_hub_table_fits_a_phone(make_page, hub_url):
     page = make_page(viewport={"width": 360, "height": 740}, has_touch=True, is_mobile=True)
     page.goto(hub_url)
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+
+def test_the_shared_entities_link_each_collection_s_page(page, hub_url):
+    """The repository's site twice: every entity it mentions is in both collections, linked
+    to both pages, and every link of the page leads to a page that is there."""
+    page.goto(hub_url)
+    page.click("text=الكيانات المشتركة بين المجموعات")
+    page.wait_for_url(f"{hub_url}entities/")
+    rows = page.locator("tbody tr")
+    assert rows.count() >= 1
+    for row in range(rows.count()):
+        links = rows.nth(row).locator(".in-collections a")
+        hrefs = [urlsplit(links.nth(k).evaluate("a => a.href")).path for k in range(links.count())]
+        assert [h.split("/")[2] for h in hrefs] == ["alpha", "beta"]
+        assert hrefs[0].removeprefix("/hub/alpha/") == hrefs[1].removeprefix("/hub/beta/")
+    targets = page.eval_on_selector_all("main a[href]", "as => as.map(a => a.href)")
+    for target in targets:
+        if target.startswith(hub_url):
+            assert page.request.get(target).status == 200, target
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_the_shared_entities_page_has_no_serious_axe_violation_and_fits_a_phone(make_page, hub_url, scheme):
+    from axe_playwright_python.sync_playwright import Axe
+
+    page = make_page(color_scheme=scheme, viewport={"width": 360, "height": 740}, has_touch=True, is_mobile=True)
+    page.goto(f"{hub_url}entities/")
+    violations = Axe().run(page).response["violations"]
+    serious = [f"{v['id']}: {[n['target'] for n in v['nodes'][:3]]}" for v in violations
+               if v.get("impact") in ("serious", "critical")]
+    assert serious == []
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
