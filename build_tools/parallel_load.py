@@ -201,6 +201,7 @@ def load_and_resolve_in_parts(project: Project, workers: int) -> tuple[ResolvedC
     global _SHARED
     _SHARED = shared
     processes = []
+    received = False
     try:
         processes = [context.Process(target=_forked_loading, args=(results,), daemon=True)
                      for _ in range(workers - 1)]
@@ -211,10 +212,13 @@ def load_and_resolve_in_parts(project: Project, workers: int) -> tuple[ResolvedC
             parts[number] = _load_part(shared, number)
             receiver.take(block=False)
         receiver.take(block=True)
+        received = True
     finally:
         _SHARED = None
         for process in processes:
-            if process.is_alive():
+            if received:                 # it has sent everything and is ending
+                process.join(WAIT)
+            if process.is_alive():       # a failure here, or an interruption: stop it
                 process.terminate()
             process.join()
         results.close()
