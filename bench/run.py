@@ -50,8 +50,9 @@ not_in_nav: |
 """
 
 
-def run(command: list[str], cwd: Path, env: dict | None = None) -> tuple[float, int]:
-    """Wall seconds and peak resident memory (KiB, the process and its descendants)."""
+def run(command: list[str], cwd: Path, env: dict | None = None) -> tuple[float, int, float]:
+    """Wall seconds, peak resident memory (KiB) and processor seconds (user and system), of
+    the process and the descendants it waited for (build processes, Pagefind)."""
     started = time.perf_counter()
     process = subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     _, status, usage = os.wait4(process.pid, 0)
@@ -59,7 +60,7 @@ def run(command: list[str], cwd: Path, env: dict | None = None) -> tuple[float, 
     stderr = process.stderr.read().decode("utf-8", "replace") if process.stderr else ""
     if os.waitstatus_to_exitcode(status) != 0:
         raise SystemExit(f"{' '.join(command)} failed in {cwd}:\n{stderr[-3000:]}")
-    return seconds, usage.ru_maxrss
+    return seconds, usage.ru_maxrss, usage.ru_utime + usage.ru_stime
 
 
 def folder_bytes(folder: Path) -> int:
@@ -124,13 +125,17 @@ def query_bytes(site: Path, queries: list[str]) -> dict | None:
         return search_test.measure(site, queries, Path(tmp))
 
 
-def alternated_runs(repeat: int, runs: list[tuple], times: list[list[float]] | None = None) -> list[tuple[float, int]]:
+def alternated_runs(repeat: int, runs: list[tuple], times: list[list[float]] | None = None,
+                    cpu: list[list[float]] | None = None) -> list[tuple[float, int]]:
     """Each of ``runs`` (prepare, command, cwd, env) ``repeat`` times, taking turns (A B A
     B…): this machine's speed drifts from one minute to the next, and a ratio of two medians
     measured minutes apart took the drift for a difference. (median seconds, peak KiB) of each;
-    ``times``, when given, receives every run's seconds (one list per command)."""
+    ``times`` and ``cpu``, when given, receive every run's wall and processor seconds (one list
+    per command)."""
     times = times if times is not None else []
     times[:] = [[] for _ in runs]
+    cpu = cpu if cpu is not None else []
+    cpu[:] = [[] for _ in runs]
     peaks: list[list[int]] = [[] for _ in runs]
     for _ in range(repeat):
         for k, (prepare, command, cwd, env) in enumerate(runs):
@@ -139,8 +144,9 @@ def alternated_runs(repeat: int, runs: list[tuple], times: list[list[float]] | N
             # run's file creation: 4.8-6.7 s against 8.9-11.3 s for writing 1,000 documents' pages
             # (one core). Each run starts on a settled file system, as a fresh CI machine does.
             os.sync()
-            seconds, peak = run(command, cwd, env)
+            seconds, peak, processor = run(command, cwd, env)
             times[k].append(seconds)
+            cpu[k].append(processor)
             peaks[k].append(peak)
     return [(statistics.median(t), max(p)) for t, p in zip(times, peaks)]
 
@@ -172,10 +178,11 @@ def bench_size(articles, n: int, repeat: int, work: Path, registry_size: int) ->
                                  project, env)
     # the plain build and ours take turns; last: the final full build leaves the site that the rest measures
     each: list[list[float]] = []
+    each_cpu: list[list[float]] = []
     (plain_s, plain_peak), (full_s, full_peak) = alternated_runs(repeat, [
         (clean_plain, [py, "-m", "mkdocs", "build", "-q", "-d", "site"], plain, env),
         (clean_ours, [py, "-m", "build_tools", "build", "--quiet"], project, env),
-    ], each)
+    ], each, each_cpu)
     # incremental: one annotation file changes, generation runs again on the generated pages
     layer = sorted((project / "annotations").glob("*/mentions.yml"))[n // 2]
     original = layer.read_text(encoding="utf-8")
@@ -201,7 +208,7 @@ def bench_size(articles, n: int, repeat: int, work: Path, registry_size: int) ->
         "annotations_per_doc": annotations / n,
         "plain_pages": pages, "plain_s": plain_s, "plain_peak_kib": plain_peak,
         "full_s": full_s, "full_peak_kib": full_peak, "ratio": full_s / plain_s,
-        "pairs": [[p, f] for p, f in zip(*each)],      # (plain, ours) of each pair, in the order run
+        "pairs": [list(pair) for pair in zip(*each, *each_cpu)],   # plain, ours, then their processor seconds
         "incremental_s": incremental_s, "incremental_written": written, "incremental_rendered": rendered,
         "session": session,
         "generate_s": generate_s, "generate_peak_kib": generate_peak, "docs_per_s": n / generate_s,
@@ -212,6 +219,15 @@ def bench_size(articles, n: int, repeat: int, work: Path, registry_size: int) ->
         "queries": queries["queries"] if queries else None,
         **page_weights(project, site),
     }
+
+
+def _pair(pair: list[float]) -> str:
+    """A pair of builds: wall times and their ratio, then processor times (older reports: none)."""
+    plain, ours = pair[:2]
+    text = f"{plain:.1f} s / {ours:.1f} s = {ours / plain:.2f}"
+    if len(pair) == 4:
+        text += f" (processor time {pair[2]:.1f} s / {pair[3]:.1f} s)"
+    return text
 
 
 def report(results: list[dict], repeat: int) -> str:
@@ -232,12 +248,12 @@ def report(results: list[dict], repeat: int) -> str:
                      f"{r['ratio']:.2f} | {r['generate_s']:.1f} s / {one:.1f} s | "
                      f"{r['docs_per_s']:.0f} / {r['n'] / one:.0f} | {r['full_peak_kib'] / 1024:.0f} MiB |")
     if any(r.get("pairs") for r in results):
-        lines += ["", "Each pair (plain MkDocs, then our build, run one after the other), in the order run:", ""]
+        lines += ["", "Each pair (plain MkDocs, then our build, run one after the other), in the order run, "
+                      "with the processor time (user and system, all processes) of each build:", ""]
     for r in results:
         pairs = r.get("pairs") or []
         if pairs:
-            lines.append(f"- {r['n']:,} documents: " + "; ".join(
-                f"{plain:.1f} s / {ours:.1f} s = {ours / plain:.2f}" for plain, ours in pairs))
+            lines.append(f"- {r['n']:,} documents: " + "; ".join(_pair(pair) for pair in pairs))
     lines += ["", "Incremental: one mentions file changed (target ≤ 2 s at 10,000). In a serve session "
                   "(bench/session_change.py: what `corpus serve` does when its watcher sees the change), and as a "
                   "new `corpus generate` process (which loads and resolves every document again):", ""]
