@@ -272,24 +272,22 @@ def cmd_merge(args) -> int:
 def cmd_join(args) -> int:
     """Collections built as sites of their own, published as one hub (see hub.py)."""
     from .hub import HubError, join
-    from .hub_entities import shared_entities
 
     started = time.perf_counter()
     here = args.root == Path.cwd()        # paths as given, in messages too
     roots = [Path(folder) if here else args.root / folder for folder in args.collections]
     try:
-        collections = join(roots, Path(args.site_dir) if here else args.root / args.site_dir, args.title,
-                           args.site_url)
+        hub = join(roots, Path(args.site_dir) if here else args.root / args.site_dir, args.title, args.site_url)
     except HubError as exc:
         for problem in str(exc).splitlines():
             print(f"error: {problem}", file=sys.stderr)
         print("stopped: nothing was written", file=sys.stderr)
         return 1
     if not args.quiet:
-        documents = sum(c.count("documents") for c in collections)
-        shared = len(shared_entities([entry for c in collections for entry in c.entries]))
-        print(f"hub of {len(collections)} collections ({documents} documents, {shared} entities named in more "
-              f"than one) written in {args.site_dir}/ ({time.perf_counter() - started:.2f} s)", file=sys.stderr)
+        documents = sum(c.count("documents") for c in hub.collections)
+        print(f"hub of {len(hub.collections)} collections ({documents} documents, {len(hub.shared)} entities "
+              f"named in more than one) written in {args.site_dir}/ ({time.perf_counter() - started:.2f} s)",
+              file=sys.stderr)
     return 0
 
 

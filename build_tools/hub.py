@@ -25,7 +25,7 @@ from xml.sax.saxutils import escape as xml_escape
 
 from . import hub_entities
 from .export import FORMAT_VERSION, SUMMARY_FORMAT, SUMMARY_JSON, normalise_base, read_site_setting
-from .hub_entities import Entry
+from .hub_entities import Entry, SharedEntity
 from .loading import is_slug
 from .pages import environment
 from .site import SiteError, link_tree, replacing
@@ -131,13 +131,21 @@ def address(hub_url: str, name: str) -> str:
     return normalise_base(hub_url) + name + "/"
 
 
-def hub_files(collections: list[Collection], title: str, hub_url: str | None) -> dict[str, str]:
+@dataclass(frozen=True)
+class Hub:
+    """What a hub was made of: its collections, and the entities more than one names."""
+
+    collections: list[Collection]
+    shared: list[SharedEntity]
+
+
+def hub_files(collections: list[Collection], shared: list[SharedEntity], title: str,
+              hub_url: str | None) -> dict[str, str]:
     """The hub's own files: ``index.html``, ``collections.json``, the shared entities'
     pages and ``entities.json`` and, with its address, ``sitemap.xml`` (a sitemap index of
     the collections' sitemaps and of ``sitemap-hub.xml``, the hub's own pages)."""
     totals = {what: sum(c.count(what) for c in collections) for what in COUNTED}
     searched = [c for c in collections if c.searchable]
-    shared = hub_entities.shared_entities([entry for c in collections for entry in c.entries])
     files = {
         "index.html": environment().get_template("hub.html.j2").render(
             title=title, collections=collections, totals=totals, counted=COUNTED, shared=len(shared),
@@ -170,7 +178,7 @@ def hub_files(collections: list[Collection], title: str, hub_url: str | None) ->
 
 
 def join(roots: list[Path], out: Path, title: str | None = None, hub_url: str | None = None,
-         site_dir: str = "site") -> list[Collection]:
+         site_dir: str = "site") -> Hub:
     """Publish the collections in ``roots`` (each with its site built in ``site_dir``) as one
     hub in ``out``. Every problem is reported at once and nothing is written then; the hub
     is made in a scratch folder that replaces ``out`` only when complete."""
@@ -191,13 +199,14 @@ def join(roots: list[Path], out: Path, title: str | None = None, hub_url: str | 
         problems.append("no collection given; name the folders of the collections to join")
     if problems:
         raise HubError("\n".join(problems))
+    shared = hub_entities.shared_entities([entry for c in collections for entry in c.entries])
     try:
         with replacing(out) as scratch:
             for collection in collections:
                 link_tree(collection.site, scratch / collection.name)
-            for name, text in hub_files(collections, title or DEFAULT_TITLE, hub_url).items():
+            for name, text in hub_files(collections, shared, title or DEFAULT_TITLE, hub_url).items():
                 (scratch / name).parent.mkdir(parents=True, exist_ok=True)
                 (scratch / name).write_text(text, encoding="utf-8")
     except OSError as exc:
         raise SiteError(f"the hub could not be written: {exc}; the previous hub is untouched") from exc
-    return collections
+    return Hub(collections, shared)

@@ -25,11 +25,15 @@ import json
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import urls
 from .export import CSV_COLUMNS, FORMAT_VERSION, csv_path
 from .loading import WIKIDATA, is_slug
 from .model import ENTITY_TYPES
+
+if TYPE_CHECKING:
+    import jinja2
 
 FORMAT = "arabic-corpus-publisher/shared-entities"
 FOLDER = "entities"          # the pages, under the hub
@@ -176,8 +180,10 @@ def page_path(number: int) -> str:
     return f"{FOLDER}/index.html" if number == 1 else f"{FOLDER}/{number}/index.html"
 
 
-def entity_files(shared: list[SharedEntity], titles: dict[str, str], hub_title: str, environment) -> dict[str, str]:
-    """The pages of the shared entities (none when there are none) and ``entities.json``."""
+def entity_files(shared: list[SharedEntity], titles: dict[str, str], hub_title: str,
+                 environment: jinja2.Environment) -> dict[str, str]:
+    """The pages of the shared entities (none when there are none) and ``entities.json``;
+    ``titles``: each collection's title, by name."""
     files = {}
     count = -(-len(shared) // PAGE_SIZE)
     template = environment.get_template("hub_entities.html.j2")

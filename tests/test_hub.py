@@ -65,7 +65,7 @@ def test_the_hub_lists_each_collection_with_its_counts_and_holds_its_site(tmp_pa
     alpha = collection(tmp_path, "alpha", summary, site_name="أخبار تونس", documents=7)
     beta = collection(tmp_path, "beta-2", summary, documents=5)
     joined = join([alpha, beta], tmp_path / "hub")
-    assert [c.name for c in joined] == ["alpha", "beta-2"]
+    assert [c.name for c in joined.collections] == ["alpha", "beta-2"] and joined.shared == []
     hub = tmp_path / "hub"
     assert sorted(p.name for p in hub.iterdir()) == ["alpha", "beta-2", "collections.json", "entities.json",
                                                      "index.html"]
