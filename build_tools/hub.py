@@ -35,6 +35,7 @@ COUNTED = ("documents", "entities", "mentions", "claims", "quotes")
 DEFAULT_TITLE = "مجموعات المدونة"
 SEARCH_SCRIPT = "assets/javascripts/search.js"     # the search page's module, in each site
 HUB_SITEMAP = "sitemap-hub.xml"      # the hub's own pages (its index, the shared entities)
+SEARCH_ENTRY = "pagefind/pagefind-entry.json"       # a search index's version and languages
 
 
 class HubError(Exception):
@@ -60,6 +61,15 @@ class Collection:
     def searchable(self) -> bool:
         """Whether its site has a search index, and the search page's script that reads it."""
         return (self.site / "pagefind/pagefind.js").is_file() and (self.site / SEARCH_SCRIPT).is_file()
+
+    def search_version(self) -> str | None:
+        """The Pagefind version that made its search index (``pagefind-entry.json``); None
+        when that file cannot be read."""
+        try:
+            version = json.loads((self.site / SEARCH_ENTRY).read_text(encoding="utf-8")).get("version")
+        except (OSError, UnicodeDecodeError, ValueError, AttributeError):
+            return None
+        return version if isinstance(version, str) else None
 
 
 def read_collection(root: Path, site_dir: str = "site") -> tuple[Collection | None, list[str]]:
@@ -115,6 +125,7 @@ def check_collections(collections: list[Collection], hub_url: str | None) -> lis
             problems.append(f"two collections are named {collection.name!r} ({first.root.as_posix()} and "
                             f"{collection.root.as_posix()}); a collection's folder name is its path under "
                             "the hub: rename one folder")
+    problems += _search_problems([c for c in collections if c.searchable])
     if hub_url:
         for collection in collections:
             expected = address(hub_url, collection.name)
@@ -123,6 +134,21 @@ def check_collections(collections: list[Collection], hub_url: str | None) -> lis
                 problems.append(f"{(collection.root / 'mkdocs.yml').as_posix()}: site_url is "
                                 f"{collection.site_url or 'unset'}, but the collection is published at "
                                 f"{expected}; set 'site_url: {expected}' and build it again")
+    return problems
+
+
+def _search_problems(searched: list[Collection]) -> list[str]:
+    """The hub's search loads the first collection's Pagefind script and merges the others'
+    indexes into it: indexes made by other Pagefind versions may not read alike."""
+    versions = {c.name: c.search_version() for c in searched}
+    unknown = [c for c in searched if versions[c.name] is None]
+    problems = [f"{(c.site / SEARCH_ENTRY).as_posix()}: unreadable, or without the version of Pagefind that "
+                "made it; build the collection again" for c in unknown]
+    if not unknown and len(set(versions.values())) > 1:
+        made = ", ".join(f"{name} {version}" for name, version in versions.items())
+        problems.append(f"the collections' search indexes were made by different Pagefind versions ({made}); the "
+                        "hub's search reads them all with one version's script: build every collection with the "
+                        "same version of this tool")
     return problems
 
 

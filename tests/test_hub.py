@@ -178,14 +178,21 @@ def test_cli(tmp_path, summary, capsys, monkeypatch):
     assert (tmp_path / "elsewhere/alpha/index.html").is_file()
 
 
+def searchable(root: Path, version: str = "1.5.2") -> None:
+    """Give a collection's site a search index (made by Pagefind ``version``) and the script."""
+    for rel in ("pagefind/pagefind.js", "assets/javascripts/search.js"):
+        (root / "site" / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / "site" / rel).write_text("// built\n", encoding="utf-8")
+    (root / "site/pagefind/pagefind-entry.json").write_text(json.dumps({"version": version, "languages": {}}),
+                                                             encoding="utf-8")
+
+
 def test_the_hub_searches_the_collections_that_have_a_search_index(tmp_path, summary):
     searched = collection(tmp_path, "alpha", summary, site_name="أخبار 'تونس'")
     also = collection(tmp_path, "beta", summary)
     unsearched = collection(tmp_path, "gamma", summary)
     for root in (searched, also):
-        for rel in ("pagefind/pagefind.js", "assets/javascripts/search.js"):
-            (root / "site" / rel).parent.mkdir(parents=True, exist_ok=True)
-            (root / "site" / rel).write_text("// built\n", encoding="utf-8")
+        searchable(root)
     join([unsearched, searched, also], tmp_path / "hub")
     page = (tmp_path / "hub/index.html").read_text(encoding="utf-8")
     attribute = re.search(r"data-corpus-search-sites='([^']*)'", page)
@@ -317,3 +324,22 @@ def test_a_broken_entity_table_is_reported_with_its_line(tmp_path, summary):
         "there; rename the folder",
     ]
     assert not (tmp_path / "hub").exists()
+
+
+def test_search_indexes_of_different_pagefind_versions_are_refused(tmp_path, summary):
+    alpha, beta, gamma = (collection(tmp_path, name, summary) for name in ("alpha", "beta", "gamma"))
+    searchable(alpha, "1.5.2")
+    searchable(beta, "1.4.0")
+    with pytest.raises(HubError) as raised:
+        join([alpha, beta, gamma], tmp_path / "hub")          # gamma has no search index: not compared
+    assert str(raised.value) == (
+        "the collections' search indexes were made by different Pagefind versions (alpha 1.5.2, beta 1.4.0); the "
+        "hub's search reads them all with one version's script: build every collection with the same version of "
+        "this tool")
+    (beta / "site/pagefind/pagefind-entry.json").write_text("{not json", encoding="utf-8")
+    with pytest.raises(HubError) as raised:
+        join([alpha, beta], tmp_path / "hub")
+    assert str(raised.value) == (f"{(beta / 'site/pagefind/pagefind-entry.json').as_posix()}: unreadable, or "
+                                 "without the version of Pagefind that made it; build the collection again")
+    searchable(beta, "1.5.2")
+    assert [c.name for c in join([alpha, beta, gamma], tmp_path / "hub").collections] == ["alpha", "beta", "gamma"]
