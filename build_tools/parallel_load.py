@@ -122,7 +122,8 @@ class _Unpickler(pickle.Unpickler):
 
 def _forked_loading(results) -> None:
     """A forked process: claim chunks from the back, send each back as (number, pickled
-    part); then (None, None), or (None, the traceback) when loading failed."""
+    part); then (None, None), or (None, the traceback) when loading failed. (An
+    interruption ends it: the parent stops the others, or notices that it died.)"""
     assert _SHARED is not None, "only run in processes forked by load_and_resolve_in_parts()"
     digests = _SHARED.project.digests
     try:
@@ -132,9 +133,9 @@ def _forked_loading(results) -> None:
             _Pickler(out, protocol=pickle.HIGHEST_PROTOCOL).dump(_load_part(_SHARED, number))
             digests.clear()
             results.put((number, out.getvalue()))
-    except BaseException:
+    except Exception:                      # raised by the parent, with this traceback (not printed twice)
         results.put((None, traceback.format_exc()))
-        raise
+        return
     results.put((None, None))
 
 
