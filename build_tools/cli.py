@@ -449,7 +449,8 @@ def parser() -> argparse.ArgumentParser:
     m.add_argument("--site-dir", default="site", help="where the site goes (default: site)")
     m.add_argument("--no-strict", action="store_true", help="do not fail on MkDocs warnings")
     jn = add("join", cmd_join, "Publish collections, each a project built by 'corpus build', as one hub: "
-             "each collection's site under its folder name, with an index page of their counts.")
+             "each collection's site under its folder name, with an index page of their counts, a search "
+             "across them, and the entities more than one of them names (entities/).")
     jn.add_argument("collections", nargs="+", metavar="COLLECTION",
                     help="the folder of a collection (its mkdocs.yml, and its site built in site/)")
     jn.add_argument("--site-dir", default="hub", help="where the hub goes (default: hub)")
