@@ -24,6 +24,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -125,35 +126,46 @@ def query_bytes(site: Path, queries: list[str]) -> dict | None:
         return search_test.measure(site, queries, Path(tmp))
 
 
-def alternated_runs(repeat: int, runs: list[tuple], times: list[list[float]] | None = None,
-                    cpu: list[list[float]] | None = None) -> list[tuple[float, int]]:
+@dataclass
+class Runs:
+    """Every run of one command: wall seconds, peak resident KiB, processor seconds."""
+
+    seconds: list[float] = field(default_factory=list)
+    peaks: list[int] = field(default_factory=list)
+    cpu: list[float] = field(default_factory=list)
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.seconds)
+
+    @property
+    def peak(self) -> int:
+        return max(self.peaks)
+
+
+def alternated_runs(repeat: int, runs: list[tuple]) -> list[Runs]:
     """Each of ``runs`` (prepare, command, cwd, env) ``repeat`` times, taking turns (A B A
     B…): this machine's speed drifts from one minute to the next, and a ratio of two medians
-    measured minutes apart took the drift for a difference. (median seconds, peak KiB) of each;
-    ``times`` and ``cpu``, when given, receive every run's wall and processor seconds (one list
-    per command)."""
-    times = times if times is not None else []
-    times[:] = [[] for _ in runs]
-    cpu = cpu if cpu is not None else []
-    cpu[:] = [[] for _ in runs]
-    peaks: list[list[int]] = [[] for _ in runs]
+    measured minutes apart took the drift for a difference. Every run of each command."""
+    measured = [Runs() for _ in runs]
     for _ in range(repeat):
-        for k, (prepare, command, cwd, env) in enumerate(runs):
+        for (prepare, command, cwd, env), into in zip(runs, measured):
             prepare()
             # The last run's files, just deleted and still being written back, slowed the next
             # run's file creation: 4.8-6.7 s against 8.9-11.3 s for writing 1,000 documents' pages
             # (one core). Each run starts on a settled file system, as a fresh CI machine does.
             os.sync()
             seconds, peak, processor = run(command, cwd, env)
-            times[k].append(seconds)
-            cpu[k].append(processor)
-            peaks[k].append(peak)
-    return [(statistics.median(t), max(p)) for t, p in zip(times, peaks)]
+            into.seconds.append(seconds)
+            into.peaks.append(peak)
+            into.cpu.append(processor)
+    return measured
 
 
 def median_run(repeat: int, prepare, command, cwd, env=None) -> tuple[float, int]:
     """One command ``repeat`` times: (median seconds, peak KiB)."""
-    return alternated_runs(repeat, [(prepare, command, cwd, env)])[0]
+    [runs] = alternated_runs(repeat, [(prepare, command, cwd, env)])
+    return runs.median, runs.peak
 
 
 def bench_size(articles, n: int, repeat: int, work: Path, registry_size: int) -> dict:
@@ -177,12 +189,11 @@ def bench_size(articles, n: int, repeat: int, work: Path, registry_size: int) ->
     generate_1_s, _ = median_run(repeat, clean_ours, [py, "-m", "build_tools", "generate", "--quiet", "-j", "1"],
                                  project, env)
     # the plain build and ours take turns; last: the final full build leaves the site that the rest measures
-    each: list[list[float]] = []
-    each_cpu: list[list[float]] = []
-    (plain_s, plain_peak), (full_s, full_peak) = alternated_runs(repeat, [
+    plain_runs, full_runs = alternated_runs(repeat, [
         (clean_plain, [py, "-m", "mkdocs", "build", "-q", "-d", "site"], plain, env),
         (clean_ours, [py, "-m", "build_tools", "build", "--quiet"], project, env),
-    ], each, each_cpu)
+    ])
+    plain_s, plain_peak, full_s, full_peak = plain_runs.median, plain_runs.peak, full_runs.median, full_runs.peak
     # incremental: one annotation file changes, generation runs again on the generated pages
     layer = sorted((project / "annotations").glob("*/mentions.yml"))[n // 2]
     original = layer.read_text(encoding="utf-8")
@@ -208,7 +219,8 @@ def bench_size(articles, n: int, repeat: int, work: Path, registry_size: int) ->
         "annotations_per_doc": annotations / n,
         "plain_pages": pages, "plain_s": plain_s, "plain_peak_kib": plain_peak,
         "full_s": full_s, "full_peak_kib": full_peak, "ratio": full_s / plain_s,
-        "pairs": [list(pair) for pair in zip(*each, *each_cpu)],   # plain, ours, then their processor seconds
+        # each pair: plain, ours, then their processor seconds
+        "pairs": [list(pair) for pair in zip(plain_runs.seconds, full_runs.seconds, plain_runs.cpu, full_runs.cpu)],
         "incremental_s": incremental_s, "incremental_written": written, "incremental_rendered": rendered,
         "session": session,
         "generate_s": generate_s, "generate_peak_kib": generate_peak, "docs_per_s": n / generate_s,

@@ -12,8 +12,9 @@ from pathlib import Path
 from . import __version__
 from .corpus import Project
 from .diagnostics import CorpusError, Diagnostic, Diagnostics
+from .export import corpus_summary
 from .output import OutputError
-from .pipeline import check, generate, summary
+from .pipeline import check, generate
 from .site import SiteError, build_shard, build_site, default_shards, merge_site, serve
 
 COLOURS = {"error": "\033[31m", "warning": "\033[33m", "bold": "\033[1m", "reset": "\033[0m"}
@@ -80,7 +81,7 @@ def cmd_check(args) -> int:
     if corpus is None:
         return 1
     if args.format == "human" and not args.quiet:
-        print(f"ok: {_summary_line(summary(corpus))}", file=sys.stderr)
+        print(f"ok: {_summary_line(corpus_summary(corpus))}", file=sys.stderr)
     return 0
 
 
@@ -227,7 +228,7 @@ def _generate(args):
         s = result.stats
         print(f"generated {s.total} pages in docs/corpus ({s.written} written, {s.unchanged} unchanged, "
               f"{s.removed} removed; {result.rendered} parts rendered, {result.reused} kept) "
-              f"from {_summary_line(summary(result.corpus))} "
+              f"from {_summary_line(corpus_summary(result.corpus))} "
               f"in {sum(result.timings.values()):.2f} s", file=sys.stderr)
     return result
 
@@ -339,7 +340,7 @@ def cmd_stats(args) -> int:
     if corpus is None:
         report(diagnostics, "human")
         return 1
-    print(json.dumps(summary(corpus), ensure_ascii=False, indent=2))
+    print(json.dumps(corpus_summary(corpus), ensure_ascii=False, indent=2))
     return 0
 
 
@@ -358,7 +359,7 @@ def _finish_import(args, plan, what: str) -> int:
         print("the project has errors after the import (see above)", file=sys.stderr)
         return 1
     if not args.quiet:
-        print(f"corpus check: ok: {_summary_line(summary(corpus))}", file=sys.stderr)
+        print(f"corpus check: ok: {_summary_line(corpus_summary(corpus))}", file=sys.stderr)
     return 0
 
 

@@ -48,7 +48,7 @@ class _Shared:
 
     project: Project
     registry: Corpus
-    parts: list[list[tuple[str, Path, Path]]]      # (id, text, metadata) of each chunk's documents
+    chunks: list[list[tuple[str, Path, Path]]]     # (id, text, metadata) of each chunk's documents
     folders: dict[str, Path]                        # the layer folder of each document that has one
     claims: "_Claims"
 
@@ -96,7 +96,7 @@ def _load_part(shared: _Shared, number: int) -> _Part:
     diagnostics = Diagnostics()
     corpus = Corpus(entities=shared.registry.entities, broken_entities=shared.registry.broken_entities,
                     registry_missing=shared.registry.registry_missing)
-    for stem, text_path, meta_path in shared.parts[number]:
+    for stem, text_path, meta_path in shared.chunks[number]:
         document = _load_document(stem, text_path, meta_path, project, diagnostics)
         if document is not None:
             corpus.documents[stem] = document

@@ -267,5 +267,3 @@ def write_generated(project: Project, corpus: ResolvedCorpus, diagnostics: Diagn
     return GenerateResult(corpus, diagnostics, SyncStats(written, unchanged, removed), timings,
                           sum(r.rendered for r in results), sum(r.reused for r in results), new_manifest, wanted)
 
-
-summary = export.corpus_summary      # the console's counts are those of the summary export
