@@ -287,8 +287,8 @@ def cmd_join(args) -> int:
     if not args.quiet:
         documents = sum(c.count("documents") for c in hub.collections)
         print(f"hub of {len(hub.collections)} collections ({documents} documents, {len(hub.shared)} entities "
-              f"named in more than one) written in {args.site_dir}/ ({time.perf_counter() - started:.2f} s)",
-              file=sys.stderr)
+              f"named in more than one, {hub.linked_pages} entity pages linked to the other collections) "
+              f"written in {args.site_dir}/ ({time.perf_counter() - started:.2f} s)", file=sys.stderr)
     return 0
 
 
@@ -451,7 +451,8 @@ def parser() -> argparse.ArgumentParser:
     m.add_argument("--no-strict", action="store_true", help="do not fail on MkDocs warnings")
     jn = add("join", cmd_join, "Publish collections, each a project built by 'corpus build', as one hub: "
              "each collection's site under its folder name, with an index page of their counts, a search "
-             "across them, and the entities more than one of them names (entities/).")
+             "across them, and the entities more than one of them names (entities/), each collection's page "
+             "of such an entity linking its pages in the others.")
     jn.add_argument("collections", nargs="+", metavar="COLLECTION",
                     help="the folder of a collection (its mkdocs.yml, and its site built in site/)")
     jn.add_argument("--site-dir", default="hub", help="where the hub goes (default: hub)")

@@ -7,12 +7,14 @@ hub then puts each collection's built site under the collection's folder name an
 an index page listing them with their counts (``corpus/exports/summary.json`` of each
 site) and a search over all of them (each site's Pagefind index, merged in the browser by
 the sites' own search script), the pages of the entities several collections name, linking
-each collection's page of them (hub_entities.py), a machine-readable ``collections.json``
+each collection's page of them, whose first page in each collection links the others
+(hub_entities.py), a machine-readable ``collections.json``
 and ``entities.json`` and, when the hub's address is known, a sitemap index pointing at
 each collection's sitemap.
 
 Nothing here knows MkDocs: a collection is a folder with a ``mkdocs.yml`` (its title and
-address) and a built site; the files are linked (copied across file systems), never changed.
+address) and a built site; its files are linked (copied across file systems), never changed:
+the entity pages that get links to the other collections are new files in the hub.
 """
 
 from __future__ import annotations
@@ -163,6 +165,7 @@ class Hub:
 
     collections: list[Collection]
     shared: list[SharedEntity]
+    linked_pages: int = 0       # collections' entity pages that link the same entity elsewhere
 
 
 def hub_files(collections: list[Collection], shared: list[SharedEntity], title: str,
@@ -233,6 +236,7 @@ def join(roots: list[Path], out: Path, title: str | None = None, hub_url: str | 
             for name, text in hub_files(collections, shared, title or DEFAULT_TITLE, hub_url).items():
                 (scratch / name).parent.mkdir(parents=True, exist_ok=True)
                 (scratch / name).write_text(text, encoding="utf-8")
+            linked = hub_entities.link_entity_pages(scratch, shared, {c.name: c.title for c in collections})
     except OSError as exc:
         raise SiteError(f"the hub could not be written: {exc}; the previous hub is untouched") from exc
-    return Hub(collections, shared)
+    return Hub(collections, shared, linked)

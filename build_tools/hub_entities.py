@@ -15,11 +15,16 @@ entries of one id whose names or types differ. Only entries with at least one me
 count (with a shared registry, every collection lists every entity).
 
 The rows are paginated (``PAGE_SIZE``): no page grows with the number of entities.
+
+The first page of each of these entities in each collection gets, in the hub's copy only,
+a row of its card linking the same entity's pages in the other collections and its row in
+the hub's table (:func:`link_entity_pages`): the card has a slot for it (``pages.HUB_SLOT``).
 """
 
 from __future__ import annotations
 
 import csv
+import html
 import io
 import json
 from collections import defaultdict
@@ -31,6 +36,8 @@ from . import urls
 from .export import CSV_COLUMNS, FORMAT_VERSION, csv_path
 from .loading import WIKIDATA, is_slug
 from .model import ENTITY_TYPES
+from .output import write_atomic
+from .pages import HUB_SLOT
 
 if TYPE_CHECKING:
     import jinja2
@@ -66,6 +73,12 @@ class SharedEntity:
     """Entries of several collections that are one entity, in the collections' order."""
 
     entries: tuple[Entry, ...]
+
+    @property
+    def anchor(self) -> str:
+        """The id of its row in the hub's table: its first entry's collection and id."""
+        first = self.entries[0]
+        return f"shared-{first.collection}-{first.id}"
 
     @property
     def name(self) -> str:
@@ -204,3 +217,43 @@ def entity_files(shared: list[SharedEntity], titles: dict[str, str], hub_title: 
         } for s in shared],
     }, ensure_ascii=False, indent=2) + "\n"
     return files
+
+
+def elsewhere_row(shared: SharedEntity, entry: Entry, titles: dict[str, str], row_page: str) -> str:
+    """The card row that ``entry``'s page gets in the hub: the same entity's page in each
+    other collection, with its counts there, and its row in the hub's table (``row_page``,
+    from the hub's root). Every text escaped."""
+    esc = html.escape
+    up = "../" * entry.path.count("/")          # from the entry's page up to the hub's root
+    links = []
+    for other in shared.entries:
+        if other.collection == entry.collection:
+            continue
+        named = f" (<bdi>{esc(other.name)}</bdi>)" if other.name != entry.name else ""
+        links.append(f'<a href="{esc(up + other.path)}"><bdi>{esc(titles[other.collection])}</bdi></a>{named}: '
+                     f"{other.mentions} إحالة في {other.documents} وثيقة")
+    table = esc(up + row_page.removesuffix("index.html") + "#" + shared.anchor)
+    return (f'<div class="hub-elsewhere"><dt>في مجموعات أخرى</dt><dd>{"؛ ".join(links)} '
+            f'(<a href="{table}">جدول الكيانات المشتركة</a>)</dd></div>')
+
+
+def link_entity_pages(hub: Path, shared: list[SharedEntity], titles: dict[str, str]) -> int:
+    """Put :func:`elsewhere_row` into the slot of the first page of each shared entity of
+    each collection under ``hub``; returns how many pages got it. Each such page is
+    written anew (the collections' own files, which the hub links, keep their bytes). A
+    page without the slot (a site built by an older version) is left as it is."""
+    changed = 0
+    for number, entity in enumerate(shared):
+        row_page = page_path(number // PAGE_SIZE + 1)
+        for entry in entity.entries:
+            page = hub / entry.path / "index.html"
+            try:
+                text = page.read_text(encoding="utf-8")
+            except FileNotFoundError:
+                continue
+            if HUB_SLOT not in text:
+                continue
+            text = text.replace(HUB_SLOT, elsewhere_row(entity, entry, titles, row_page), 1)
+            write_atomic(page, text.encode("utf-8"))      # a new file: the link to the collection's is dropped
+            changed += 1
+    return changed

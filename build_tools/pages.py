@@ -151,6 +151,12 @@ def pager_html(first: str, count: int, current: int) -> Markup:
                   f'{count}:</span> ' + " ".join(parts) + "</nav>")
 
 
+# In the card of an entity's first page: where a hub (``corpus join``, hub_entities.py) puts
+# the links to the same entity in the other collections. An HTML comment, invisible in a
+# site of its own; no source text can make it, since every text is escaped.
+HUB_SLOT = "<!-- corpus-hub:elsewhere -->"
+
+
 @functools.lru_cache(maxsize=1)
 def environment() -> jinja2.Environment:
     """The package's templates (autoescaped), one environment per process: templates are
@@ -168,7 +174,7 @@ def environment() -> jinja2.Environment:
     env.globals.update(
         ENTITY_TYPES=ENTITY_TYPES, CLAIM_KINDS=CLAIM_KINDS, CLAIM_STATUSES=CLAIM_STATUSES,
         QUOTE_KINDS=QUOTE_KINDS, QUOTE_CHANNELS=QUOTE_CHANNELS, link=urls.link, urls=urls,
-        date_text=date_text,
+        date_text=date_text, HUB_SLOT=Markup(HUB_SLOT),
     )
     return env
 

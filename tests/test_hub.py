@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from build_tools import export, hub_entities
+from build_tools import export, hub_entities, pages
 from build_tools.cli import main
 from build_tools.corpus import Project, require
 from build_tools.hub import HubError, join
@@ -163,8 +163,8 @@ def test_cli(tmp_path, summary, capsys, monkeypatch):
     monkeypatch.chdir(tmp_path)
     collection(tmp_path, "alpha", summary, documents=3)
     assert main(["join", "alpha", "--site-dir", "public", "--title", "المدونة"]) == 0
-    assert "hub of 1 collections (3 documents, 0 entities named in more than one) written in public/" \
-        in capsys.readouterr().err
+    assert ("hub of 1 collections (3 documents, 0 entities named in more than one, 0 entity pages linked to the "
+            "other collections) written in public/") in capsys.readouterr().err
     assert "<title>المدونة</title>" in (tmp_path / "public/index.html").read_text(encoding="utf-8")
     assert main(["join", "alpha", "nowhere", "--site-dir", "public"]) == 1
     err = capsys.readouterr().err
@@ -268,11 +268,83 @@ def test_entities_named_in_several_collections_are_linked_and_nothing_else(tmp_p
     assert '<a href="entities/">الكيانات المشتركة بين المجموعات</a>: 2.' in index
 
 
+def entity_page(root: Path, ident: str, slot: bool = True) -> Path:
+    """The first page of an entity in a collection's built site: its card, with the hub's
+    slot as the generated pages have it (or without, as older builds had it)."""
+    page = root / "site/corpus/entities" / ident / "index.html"
+    page.parent.mkdir(parents=True)
+    row = pages.HUB_SLOT + "\n" if slot else ""
+    page.write_text(f'<div class="entity-card" dir="rtl">\n<dl>\n<div><dt>الإحالات</dt><dd>1</dd></div>\n{row}</dl>\n'
+                    "</div>\n", encoding="utf-8")
+    return page
+
+
+def test_each_collection_s_page_of_a_shared_entity_links_the_others_in_the_hub(tmp_path, summary):
+    alpha = collection(tmp_path, "alpha", summary, site_name="أخبار تونس", entities=(
+        ("e1", "place", "تونس", "Q948", 5, 4), ("e2", "place", "سوسة", "", 2, 2), ("e3", "person", "زيد", "", 1, 1)))
+    beta = collection(tmp_path, "beta", summary, entities=(
+        ("tunisia", "place", "تونس العاصمة", "Q948", 3, 3), ("e2", "place", "سوسة", "", 1, 1)))
+    gamma = collection(tmp_path, "gamma", summary, entities=(("e2", "place", "سوسة", "", 7, 6),))
+    originals = {path: path.read_bytes() for path in (
+        entity_page(alpha, "e1"), entity_page(alpha, "e2"), entity_page(alpha, "e3"), entity_page(beta, "tunisia"),
+        entity_page(beta, "e2"), entity_page(gamma, "e2", slot=False))}
+    joined = join([alpha, beta, gamma], tmp_path / "hub")
+    hub = tmp_path / "hub"
+    assert joined.linked_pages == 4              # alpha e1, e2; beta tunisia, e2 (gamma's page has no slot)
+
+    def row_of(path: str) -> str:
+        page = (hub / path).read_text(encoding="utf-8")
+        assert pages.HUB_SLOT not in page
+        found = re.findall(r'<div class="hub-elsewhere">.*?</div>', page)
+        assert len(found) == 1 and page.index(found[0]) < page.index("</dl>")      # a row of the card
+        return found[0]
+
+    assert row_of("alpha/corpus/entities/e2/index.html") == (
+        '<div class="hub-elsewhere"><dt>في مجموعات أخرى</dt><dd>'
+        '<a href="../../../../beta/corpus/entities/e2/"><bdi>beta</bdi></a>: 1 إحالة في 1 وثيقة؛ '
+        '<a href="../../../../gamma/corpus/entities/e2/"><bdi>gamma</bdi></a>: 7 إحالة في 6 وثيقة '
+        '(<a href="../../../../entities/#shared-alpha-e2">جدول الكيانات المشتركة</a>)</dd></div>')
+    assert row_of("beta/corpus/entities/tunisia/index.html") == (
+        '<div class="hub-elsewhere"><dt>في مجموعات أخرى</dt><dd>'
+        '<a href="../../../../alpha/corpus/entities/e1/"><bdi>أخبار تونس</bdi></a> (<bdi>تونس</bdi>): '
+        '5 إحالة في 4 وثيقة (<a href="../../../../entities/#shared-alpha-e1">جدول الكيانات المشتركة</a>)</dd></div>')
+    assert 'href="../../../../alpha/corpus/entities/e2/"' in row_of("beta/corpus/entities/e2/index.html")
+    # every link leads to a page of the hub, and the table has the row it names
+    table = (hub / "entities/index.html").read_text(encoding="utf-8")
+    for path in ("alpha/corpus/entities/e2/index.html", "beta/corpus/entities/tunisia/index.html"):
+        for href in re.findall(r'href="([^"]+)"', row_of(path)):
+            target, _, fragment = (hub / path).parent.joinpath(href).resolve().as_posix().partition("#")
+            assert Path(target, "index.html").is_file(), href
+            if fragment:
+                assert f'<tr id="{fragment}">' in table
+    # an entity of one collection, and a page without the slot, are the collection's own file
+    assert os.path.samefile(hub / "alpha/corpus/entities/e3/index.html", alpha / "site/corpus/entities/e3/index.html")
+    assert os.path.samefile(hub / "gamma/corpus/entities/e2/index.html", gamma / "site/corpus/entities/e2/index.html")
+    # the collections' own sites keep their bytes
+    assert {path: path.read_bytes() for path in originals} == originals
+
+
+def test_the_row_of_another_collection_s_page_is_escaped(tmp_path, summary):
+    hostile = (("e1", "person", '<script>alert(1)</script>', "", 1, 1),)
+    alpha = collection(tmp_path, "alpha", summary, site_name='<img src=x onerror=alert(1)>', entities=hostile)
+    beta = collection(tmp_path, "beta", summary, entities=(("e1", "person", '<script>alert(1)</script>', "", 2, 2),))
+    entity_page(alpha, "e1")
+    entity_page(beta, "e1")
+    join([alpha, beta], tmp_path / "hub")
+    page = (tmp_path / "hub/beta/corpus/entities/e1/index.html").read_text(encoding="utf-8")
+    assert "<img" not in page and "<script" not in page
+    assert '<bdi>&lt;img src=x onerror=alert(1)&gt;</bdi></a>: 1 إحالة في 1 وثيقة' in page
+
+
 def test_the_shared_entities_are_paginated(tmp_path, summary, monkeypatch):
     monkeypatch.setattr(hub_entities, "PAGE_SIZE", 2)
     rows = tuple((f"e{n}", "person", f"اسم {n}", "", 1, 10 - n) for n in range(5))
-    join([collection(tmp_path, "alpha", summary, entities=rows),
-          collection(tmp_path, "beta", summary, entities=rows)], tmp_path / "hub")
+    alpha = collection(tmp_path, "alpha", summary, entities=rows)
+    entity_page(alpha, "e2")
+    join([alpha, collection(tmp_path, "beta", summary, entities=rows)], tmp_path / "hub")
+    # the entity's page links its row on the page of the table that has it
+    assert '(<a href="../../../../entities/2/#shared-alpha-e2">' in \
+        (tmp_path / "hub/alpha/corpus/entities/e2/index.html").read_text(encoding="utf-8")
     pages = [tmp_path / "hub/entities/index.html", tmp_path / "hub/entities/2/index.html",
              tmp_path / "hub/entities/3/index.html"]
     first, second, third = (p.read_text(encoding="utf-8") for p in pages)
@@ -282,7 +354,8 @@ def test_the_shared_entities_are_paginated(tmp_path, summary, monkeypatch):
     assert 'rel="next"' not in third and "الصفحة 3 من 3" in third
     assert '<td class="count">3</td><td><bdi>اسم 2</bdi><br>' in second        # rows numbered across pages
     assert '<a href="../../alpha/corpus/entities/e2/">' in second
-    assert [first.count("<tr><td"), second.count("<tr><td"), third.count("<tr><td")] == [2, 2, 1]
+    assert [first.count("<tr id="), second.count("<tr id="), third.count("<tr id=")] == [2, 2, 1]
+    assert '<tr id="shared-alpha-e2"><td class="count">3</td>' in second
 
 
 def test_shared_entity_names_are_escaped(tmp_path, summary):

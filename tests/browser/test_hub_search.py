@@ -101,3 +101,32 @@ def test_the_shared_entities_page_has_no_serious_axe_violation_and_fits_a_phone(
                if v.get("impact") in ("serious", "critical")]
     assert serious == []
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+
+def test_an_entity_page_links_the_same_entity_in_the_other_collection(page, hub_url):
+    """In the hub, alpha's page of an entity has a row of its card that leads to beta's page
+    of it, and to the entity's row in the hub's table; the link reads in its own line."""
+    page.goto(f"{hub_url}entities/")
+    first = page.locator("tbody tr").first
+    alpha_page = first.locator(".in-collections a").first.evaluate("a => a.href")
+    assert urlsplit(alpha_page).path.startswith("/hub/alpha/corpus/entities/")
+    page.goto(alpha_page)
+    row = page.locator(".entity-card .hub-elsewhere")
+    assert row.count() == 1
+    assert row.locator("dt").inner_text() == "في مجموعات أخرى"
+    assert row.locator("dd a").first.inner_text() == "أخبار باء"
+    assert row.locator("dd").evaluate("dd => getComputedStyle(dd).direction") == "rtl"
+    from axe_playwright_python.sync_playwright import Axe
+
+    violations = Axe().run(page, context=".entity-card").response["violations"]
+    assert [v["id"] for v in violations if v.get("impact") in ("serious", "critical")] == []
+    row.locator("dd a").first.click()
+    page.wait_for_load_state()
+    assert urlsplit(page.url).path == urlsplit(alpha_page).path.replace("/hub/alpha/", "/hub/beta/")
+    back = page.locator(".entity-card .hub-elsewhere dd a").first
+    assert back.inner_text() == "أخبار ألف"
+    page.locator(".entity-card .hub-elsewhere dd a", has_text="جدول الكيانات المشتركة").click()
+    page.wait_for_load_state()
+    assert urlsplit(page.url).path == "/hub/entities/"
+    fragment = urlsplit(page.url).fragment
+    assert fragment.startswith("shared-alpha-") and page.locator(f"tr#{fragment}").count() == 1
