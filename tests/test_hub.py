@@ -324,6 +324,27 @@ def test_each_collection_s_page_of_a_shared_entity_links_the_others_in_the_hub(t
     assert {path: path.read_bytes() for path in originals} == originals
 
 
+def test_two_entries_of_one_collection_link_only_the_other_collections(tmp_path, summary):
+    """One Wikidata id under two ids of alpha's registry: each of alpha's pages links beta's
+    page, and beta's page links both of alpha's, each with its name there."""
+    alpha = collection(tmp_path, "alpha", summary, entities=(
+        ("e1", "place", "تونس", "Q948", 5, 4), ("e9", "place", "الجمهورية التونسية", "Q948", 1, 1)))
+    beta = collection(tmp_path, "beta", summary, entities=(("tunisia", "place", "تونس", "Q948", 3, 3),))
+    for root, ident in ((alpha, "e1"), (alpha, "e9"), (beta, "tunisia")):
+        entity_page(root, ident)
+    assert join([alpha, beta], tmp_path / "hub").linked_pages == 3
+
+    def links(path: str) -> list[str]:
+        page = (tmp_path / "hub" / path).read_text(encoding="utf-8")
+        return re.findall(r'<a href="\.\./\.\./\.\./\.\./([^"]+)"><bdi>', page)
+
+    assert links("alpha/corpus/entities/e1/index.html") == ["beta/corpus/entities/tunisia/"]
+    assert links("alpha/corpus/entities/e9/index.html") == ["beta/corpus/entities/tunisia/"]
+    assert links("beta/corpus/entities/tunisia/index.html") == ["alpha/corpus/entities/e1/", "alpha/corpus/entities/e9/"]
+    assert "(<bdi>الجمهورية التونسية</bdi>): 1 إحالة في 1 وثيقة" in \
+        (tmp_path / "hub/beta/corpus/entities/tunisia/index.html").read_text(encoding="utf-8")
+
+
 def test_the_row_of_another_collection_s_page_is_escaped(tmp_path, summary):
     hostile = (("e1", "person", '<script>alert(1)</script>', "", 1, 1),)
     alpha = collection(tmp_path, "alpha", summary, site_name='<img src=x onerror=alert(1)>', entities=hostile)
