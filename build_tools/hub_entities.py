@@ -76,9 +76,11 @@ class SharedEntity:
 
     @property
     def anchor(self) -> str:
-        """The id of its row in the hub's table: its first entry's collection and id."""
+        """The id of its row in the hub's table: its first entry's collection and id, apart
+        by two hyphens, which no slug has (collection ``a-b`` with entity ``c`` is not
+        collection ``a`` with entity ``b-c``)."""
         first = self.entries[0]
-        return f"shared-{first.collection}-{first.id}"
+        return f"shared-{first.collection}--{first.id}"
 
     @property
     def name(self) -> str:
@@ -241,7 +243,7 @@ def link_entity_pages(hub: Path, shared: list[SharedEntity], titles: dict[str, s
     """Put :func:`elsewhere_row` into the slot of the first page of each shared entity of
     each collection under ``hub``; returns how many pages got it. Each such page is
     written anew (the collections' own files, which the hub links, keep their bytes). A
-    page without the slot (a site built by an older version) is left as it is."""
+    page without the slot (a site built by an older version), or not UTF-8, is left as it is."""
     changed = 0
     for number, entity in enumerate(shared):
         row_page = page_path(number // PAGE_SIZE + 1)
@@ -249,7 +251,7 @@ def link_entity_pages(hub: Path, shared: list[SharedEntity], titles: dict[str, s
             page = hub / entry.path / "index.html"
             try:
                 text = page.read_text(encoding="utf-8")
-            except FileNotFoundError:
+            except (FileNotFoundError, UnicodeDecodeError):       # no such page, or not one of ours
                 continue
             if HUB_SLOT not in text:
                 continue

@@ -303,11 +303,11 @@ def test_each_collection_s_page_of_a_shared_entity_links_the_others_in_the_hub(t
         '<div class="hub-elsewhere"><dt>في مجموعات أخرى</dt><dd>'
         '<a href="../../../../beta/corpus/entities/e2/"><bdi>beta</bdi></a>: 1 إحالة في 1 وثيقة؛ '
         '<a href="../../../../gamma/corpus/entities/e2/"><bdi>gamma</bdi></a>: 7 إحالة في 6 وثيقة '
-        '(<a href="../../../../entities/#shared-alpha-e2">جدول الكيانات المشتركة</a>)</dd></div>')
+        '(<a href="../../../../entities/#shared-alpha--e2">جدول الكيانات المشتركة</a>)</dd></div>')
     assert row_of("beta/corpus/entities/tunisia/index.html") == (
         '<div class="hub-elsewhere"><dt>في مجموعات أخرى</dt><dd>'
         '<a href="../../../../alpha/corpus/entities/e1/"><bdi>أخبار تونس</bdi></a> (<bdi>تونس</bdi>): '
-        '5 إحالة في 4 وثيقة (<a href="../../../../entities/#shared-alpha-e1">جدول الكيانات المشتركة</a>)</dd></div>')
+        '5 إحالة في 4 وثيقة (<a href="../../../../entities/#shared-alpha--e1">جدول الكيانات المشتركة</a>)</dd></div>')
     assert 'href="../../../../alpha/corpus/entities/e2/"' in row_of("beta/corpus/entities/e2/index.html")
     # every link leads to a page of the hub, and the table has the row it names
     table = (hub / "entities/index.html").read_text(encoding="utf-8")
@@ -345,6 +345,26 @@ def test_two_entries_of_one_collection_link_only_the_other_collections(tmp_path,
         (tmp_path / "hub/beta/corpus/entities/tunisia/index.html").read_text(encoding="utf-8")
 
 
+def test_a_page_that_is_not_utf8_is_left_as_it_is(tmp_path, summary):
+    rows = (("e1", "place", "سوسة", "", 1, 1),)
+    alpha, beta = (collection(tmp_path, name, summary, entities=rows) for name in ("alpha", "beta"))
+    entity_page(alpha, "e1")
+    latin1 = entity_page(beta, "e1")
+    latin1.write_bytes(b"\xe9" + latin1.read_bytes())
+    assert join([alpha, beta], tmp_path / "hub").linked_pages == 1
+    assert os.path.samefile(tmp_path / "hub/beta/corpus/entities/e1/index.html", latin1)
+    assert '<bdi>beta</bdi></a>: 1 إحالة' in (tmp_path / "hub/alpha/corpus/entities/e1/index.html").read_text("utf-8")
+
+
+def test_the_rows_of_the_table_have_distinct_ids():
+    def shared(first: str, ident: str) -> hub_entities.SharedEntity:
+        return hub_entities.SharedEntity(tuple(hub_entities.Entry(c, ident, "place", "x", "", 1, 1)
+                                               for c in (first, "other")))
+
+    assert shared("news-2012", "x").anchor == "shared-news-2012--x"
+    assert shared("news", "2012-x").anchor == "shared-news--2012-x"
+
+
 def test_the_row_of_another_collection_s_page_is_escaped(tmp_path, summary):
     hostile = (("e1", "person", '<script>alert(1)</script>', "", 1, 1),)
     alpha = collection(tmp_path, "alpha", summary, site_name='<img src=x onerror=alert(1)>', entities=hostile)
@@ -364,7 +384,7 @@ def test_the_shared_entities_are_paginated(tmp_path, summary, monkeypatch):
     entity_page(alpha, "e2")
     join([alpha, collection(tmp_path, "beta", summary, entities=rows)], tmp_path / "hub")
     # the entity's page links its row on the page of the table that has it
-    assert '(<a href="../../../../entities/2/#shared-alpha-e2">' in \
+    assert '(<a href="../../../../entities/2/#shared-alpha--e2">' in \
         (tmp_path / "hub/alpha/corpus/entities/e2/index.html").read_text(encoding="utf-8")
     pages = [tmp_path / "hub/entities/index.html", tmp_path / "hub/entities/2/index.html",
              tmp_path / "hub/entities/3/index.html"]
@@ -376,7 +396,7 @@ def test_the_shared_entities_are_paginated(tmp_path, summary, monkeypatch):
     assert '<td class="count">3</td><td><bdi>اسم 2</bdi><br>' in second        # rows numbered across pages
     assert '<a href="../../alpha/corpus/entities/e2/">' in second
     assert [first.count("<tr id="), second.count("<tr id="), third.count("<tr id=")] == [2, 2, 1]
-    assert '<tr id="shared-alpha-e2"><td class="count">3</td>' in second
+    assert '<tr id="shared-alpha--e2"><td class="count">3</td>' in second
 
 
 def test_shared_entity_names_are_escaped(tmp_path, summary):

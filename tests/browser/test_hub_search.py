@@ -129,4 +129,4 @@ def test_an_entity_page_links_the_same_entity_in_the_other_collection(page, hub_
     page.wait_for_load_state()
     assert urlsplit(page.url).path == "/hub/entities/"
     fragment = urlsplit(page.url).fragment
-    assert fragment.startswith("shared-alpha-") and page.locator(f"tr#{fragment}").count() == 1
+    assert fragment.startswith("shared-alpha--") and page.locator(f"tr#{fragment}").count() == 1
