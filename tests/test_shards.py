@@ -230,3 +230,18 @@ def test_merging_scratch_shards_moves_their_files(tmp_path):
     with pytest.raises(site.SiteError, match="two shards wrote shared/1.html"):
         site.merge_shards([shards[0], third], shards[0], move=True)
     assert (shards[0] / "shared/1.html").read_text(encoding="utf-8") == "1"
+
+
+def test_shards_yield_to_the_search_index_when_it_runs_at_the_same_time(tmp_path, monkeypatch, capsys):
+    """With a niceness, every shard runs that much lower than the build's own process (and
+    the Pagefind process it started); without, at the same priority."""
+    probe = ("import os, time; time.sleep(0.5); "
+             "print(f'INFO    -  shard niceness {os.getpriority(os.PRIO_PROCESS, 0)}')")
+    monkeypatch.setattr(site, "_mkdocs_command", lambda root, out, strict: [sys.executable, "-c", probe])
+    own = os.getpriority(os.PRIO_PROCESS, 0)
+    outs = [tmp_path / "one", tmp_path / "two"]
+    site._run_shards(tmp_path, outs, strict=True, quiet=False, niceness=site.SHARD_NICENESS)
+    assert site.SHARD_NICENESS == 5
+    assert capsys.readouterr().err.splitlines() == [f"INFO    -  shard niceness {min(own + 5, 19)}"]  # one record, told once
+    site._run_shards(tmp_path, outs, strict=True, quiet=False)
+    assert capsys.readouterr().err.splitlines() == [f"INFO    -  shard niceness {own}"]
