@@ -24,7 +24,6 @@ the hub's table (:func:`link_entity_pages`): the card has a slot for it (``pages
 from __future__ import annotations
 
 import csv
-import html
 import io
 import json
 from collections import defaultdict
@@ -38,6 +37,8 @@ from .loading import WIKIDATA, is_slug
 from .model import ENTITY_TYPES
 from .output import write_atomic
 from .pages import HUB_SLOT
+
+from markupsafe import Markup, escape
 
 if TYPE_CHECKING:
     import jinja2
@@ -206,7 +207,7 @@ def entity_files(shared: list[SharedEntity], titles: dict[str, str], hub_title: 
         root = "../" if number == 1 else "../../"
         files[page_path(number)] = template.render(
             hub_title=hub_title, rows=shared[(number - 1) * PAGE_SIZE:number * PAGE_SIZE], total=len(shared),
-            titles=titles, root=root, number=number, count=count, types=ENTITY_TYPES,
+            titles=titles, root=root, number=number, count=count, types=ENTITY_TYPES, entry_link=entry_link,
             first=(number - 1) * PAGE_SIZE + 1,
             previous=root + page_path(number - 1).removesuffix("index.html") if number > 1 else None,
             following=root + page_path(number + 1).removesuffix("index.html") if number < count else None)
@@ -221,21 +222,24 @@ def entity_files(shared: list[SharedEntity], titles: dict[str, str], hub_title: 
     return files
 
 
+def entry_link(entry: Entry, root: str, titles: dict[str, str], name: str) -> Markup:
+    """An entry as the hub links it, from a page ``root`` below the hub's root: its
+    collection's title (linked to its page there), its name there when it is not ``name``,
+    its counts there. Every text escaped. (The table's rows and the entity pages' card row.)"""
+    named = Markup(" (<bdi>%s</bdi>)") % entry.name if entry.name != name else ""
+    return Markup('<a href="%s"><bdi>%s</bdi></a>%s: %d إحالة في %d وثيقة') % (
+        root + entry.path, titles[entry.collection], named, entry.mentions, entry.documents)
+
+
 def elsewhere_row(shared: SharedEntity, entry: Entry, titles: dict[str, str], row_page: str) -> str:
     """The card row that ``entry``'s page gets in the hub: the same entity's page in each
-    other collection, with its counts there, and its row in the hub's table (``row_page``,
-    from the hub's root). Every text escaped."""
-    esc = html.escape
+    other collection (:func:`entry_link`), and its row in the hub's table (``row_page``,
+    from the hub's root)."""
     up = "../" * entry.path.count("/")          # from the entry's page up to the hub's root
-    links = []
-    for other in shared.entries:
-        if other.collection == entry.collection:
-            continue
-        named = f" (<bdi>{esc(other.name)}</bdi>)" if other.name != entry.name else ""
-        links.append(f'<a href="{esc(up + other.path)}"><bdi>{esc(titles[other.collection])}</bdi></a>{named}: '
-                     f"{other.mentions} إحالة في {other.documents} وثيقة")
-    table = esc(up + row_page.removesuffix("index.html") + "#" + shared.anchor)
-    return (f'<div class="hub-elsewhere"><dt>في مجموعات أخرى</dt><dd>{"؛ ".join(links)} '
+    links = Markup("؛ ").join(entry_link(other, up, titles, entry.name) for other in shared.entries
+                               if other.collection != entry.collection)
+    table = escape(up + row_page.removesuffix("index.html") + "#" + shared.anchor)
+    return (f'<div class="hub-elsewhere"><dt>في مجموعات أخرى</dt><dd>{links} '
             f'(<a href="{table}">جدول الكيانات المشتركة</a>)</dd></div>')
 
 
