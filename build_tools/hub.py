@@ -154,6 +154,11 @@ def _search_problems(searched: list[Collection]) -> list[str]:
     return problems
 
 
+def titles(collections: list[Collection]) -> dict[str, str]:
+    """Each collection's title, by name: how the hub's pages name a collection."""
+    return {c.name: c.title for c in collections}
+
+
 def address(hub_url: str, name: str) -> str:
     """A collection's address under the hub: ``<hub_url>/<name>/``."""
     return normalise_base(hub_url) + name + "/"
@@ -189,7 +194,7 @@ def hub_files(collections: list[Collection], shared: list[SharedEntity], title: 
             } for c in collections],
         }, ensure_ascii=False, indent=2) + "\n",
     }
-    files.update(hub_entities.entity_files(shared, {c.name: c.title for c in collections}, title, environment()))
+    files.update(hub_entities.entity_files(shared, titles(collections), title, environment()))
     if hub_url:
         base = normalise_base(hub_url)
         pages = "".join(f"  <url><loc>{xml_escape(base + path.removesuffix('index.html'))}</loc></url>\n"
@@ -236,7 +241,7 @@ def join(roots: list[Path], out: Path, title: str | None = None, hub_url: str | 
             for name, text in hub_files(collections, shared, title or DEFAULT_TITLE, hub_url).items():
                 (scratch / name).parent.mkdir(parents=True, exist_ok=True)
                 (scratch / name).write_text(text, encoding="utf-8")
-            linked = hub_entities.link_entity_pages(scratch, shared, {c.name: c.title for c in collections})
+            linked = hub_entities.link_entity_pages(scratch, shared, titles(collections))
     except OSError as exc:
         raise SiteError(f"the hub could not be written: {exc}; the previous hub is untouched") from exc
     return Hub(collections, shared, linked)
