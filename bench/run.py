@@ -51,9 +51,10 @@ not_in_nav: |
 """
 
 
-def run(command: list[str], cwd: Path, env: dict | None = None) -> tuple[float, int, float]:
-    """Wall seconds, peak resident memory (KiB) and processor seconds (user and system), of
-    the process and the descendants it waited for (build processes, Pagefind)."""
+def run(command: list[str], cwd: Path, env: dict | None = None) -> tuple[float, int, float, float]:
+    """Wall seconds, peak resident memory (KiB), processor seconds (user and system) and the
+    system's share of them, of the process and the descendants it waited for (build
+    processes, Pagefind)."""
     started = time.perf_counter()
     process = subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     _, status, usage = os.wait4(process.pid, 0)
@@ -61,7 +62,7 @@ def run(command: list[str], cwd: Path, env: dict | None = None) -> tuple[float, 
     stderr = process.stderr.read().decode("utf-8", "replace") if process.stderr else ""
     if os.waitstatus_to_exitcode(status) != 0:
         raise SystemExit(f"{' '.join(command)} failed in {cwd}:\n{stderr[-3000:]}")
-    return seconds, usage.ru_maxrss, usage.ru_utime + usage.ru_stime
+    return seconds, usage.ru_maxrss, usage.ru_utime + usage.ru_stime, usage.ru_stime
 
 
 def folder_bytes(folder: Path) -> int:
@@ -128,11 +129,13 @@ def query_bytes(site: Path, queries: list[str]) -> dict | None:
 
 @dataclass
 class Runs:
-    """Every run of one command: wall seconds, peak resident KiB, processor seconds."""
+    """Every run of one command: wall seconds, peak resident KiB, processor seconds (and the
+    system's part of them)."""
 
     seconds: list[float] = field(default_factory=list)
     peaks: list[int] = field(default_factory=list)
     cpu: list[float] = field(default_factory=list)
+    system: list[float] = field(default_factory=list)
 
     @property
     def median(self) -> float:
@@ -155,17 +158,46 @@ def alternated_runs(repeat: int, runs: list[tuple]) -> list[Runs]:
             # run's file creation: 4.8-6.7 s against 8.9-11.3 s for writing 1,000 documents' pages
             # (one core). Each run starts on a settled file system, as a fresh CI machine does.
             os.sync()
-            seconds, peak, processor = run(command, cwd, env)
+            seconds, peak, processor, system = run(command, cwd, env)
             into.seconds.append(seconds)
             into.peaks.append(peak)
             into.cpu.append(processor)
+            into.system.append(system)
     return measured
 
 
 def median_run(repeat: int, prepare, command, cwd, env=None) -> tuple[float, int]:
     """One command ``repeat`` times: (median seconds, peak KiB)."""
-    [runs] = alternated_runs(repeat, [(prepare, command, cwd, env)])
+    runs = median_runs(repeat, prepare, command, cwd, env)
     return runs.median, runs.peak
+
+
+def median_runs(repeat: int, prepare, command, cwd, env=None) -> Runs:
+    """One command ``repeat`` times: every run."""
+    [runs] = alternated_runs(repeat, [(prepare, command, cwd, env)])
+    return runs
+
+
+def file_creation_ms(folder: Path, count: int = 2000, size: int = 14_000) -> float:
+    """What this machine's file system takes to create one file (milliseconds): ``count``
+    new files of ``size`` bytes in a fresh folder on a settled file system, as a cold
+    generation writes its pages. Creating a file costs the same whatever its size here, and
+    a generation creates several per document: the figure bounds one core's docs/s."""
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    os.sync()
+    data = b"x" * size
+    started = time.perf_counter()
+    for i in range(count):
+        with open(folder / f"{i}.md", "wb") as handle:
+            handle.write(data)
+    elapsed = time.perf_counter() - started
+    shutil.rmtree(folder)
+    return elapsed / count * 1000
+
+
+def file_count(folder: Path) -> int:
+    return sum(len(files) for _, _, files in os.walk(folder))
 
 
 def bench_size(articles, n: int, repeat: int, work: Path, registry_size: int) -> dict:
@@ -186,8 +218,10 @@ def bench_size(articles, n: int, repeat: int, work: Path, registry_size: int) ->
 
     generate_s, generate_peak = median_run(repeat, clean_ours, [py, "-m", "build_tools", "generate", "--quiet"],
                                            project, env)
-    generate_1_s, _ = median_run(repeat, clean_ours, [py, "-m", "build_tools", "generate", "--quiet", "-j", "1"],
-                                 project, env)
+    one_core = median_runs(repeat, clean_ours, [py, "-m", "build_tools", "generate", "--quiet", "-j", "1"],
+                           project, env)
+    generate_1_s, generated_files = one_core.median, file_count(project / "docs/corpus")
+    create_ms = file_creation_ms(work / "file-creation")
     # the plain build and ours take turns; last: the final full build leaves the site that the rest measures
     plain_runs, full_runs = alternated_runs(repeat, [
         (clean_plain, [py, "-m", "mkdocs", "build", "-q", "-d", "site"], plain, env),
@@ -225,6 +259,8 @@ def bench_size(articles, n: int, repeat: int, work: Path, registry_size: int) ->
         "session": session,
         "generate_s": generate_s, "generate_peak_kib": generate_peak, "docs_per_s": n / generate_s,
         "generate_1_s": generate_1_s, "docs_per_s_1": n / generate_1_s,
+        "generate_1_cpu_s": statistics.median(one_core.cpu), "generate_1_system_s": statistics.median(one_core.system),
+        "generated_files": generated_files, "file_creation_ms": create_ms,
         "site_bytes": folder_bytes(site), "plain_site_bytes": folder_bytes(plain / "site"),
         "search_index_bytes": folder_bytes(site / "pagefind") if (site / "pagefind").is_dir() else None,
         "plain_search_index_bytes": (plain / "site/search/search_index.json").stat().st_size,
@@ -266,6 +302,20 @@ def report(results: list[dict], repeat: int) -> str:
         pairs = r.get("pairs") or []
         if pairs:
             lines.append(f"- {r['n']:,} documents: " + "; ".join(_pair(pair) for pair in pairs))
+    if any("generated_files" in r for r in results):
+        lines += ["", "Where one core's generation time goes (medians): the files it creates, the processor time "
+                      "the system spent (creating files, reading sources), and what this machine takes to create "
+                      "one file (2,000 new files of 14 KB in a fresh folder after a `sync`), which bounds the "
+                      "documents per second whatever the code does:", ""]
+    for r in results:
+        if "generated_files" not in r:
+            continue
+        files, create = r["generated_files"], r["file_creation_ms"]
+        floor = files * create / 1000
+        lines.append(f"- {r['n']:,} documents: {files:,} files ({files / r['n']:.1f} per document); processor time "
+                     f"{r['generate_1_cpu_s']:.1f} s, of which system {r['generate_1_system_s']:.1f} s; one file "
+                     f"created in {create:.2f} ms, so creating the files alone takes about {floor:.1f} s: "
+                     f"{r['n'] / floor:.0f} docs/s if nothing else took any time")
     lines += ["", "Incremental: one mentions file changed (target ≤ 2 s at 10,000). In a serve session "
                   "(bench/session_change.py: what `corpus serve` does when its watcher sees the change), and as a "
                   "new `corpus generate` process (which loads and resolves every document again):", ""]
