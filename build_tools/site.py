@@ -535,7 +535,10 @@ def serve(root: Path, regenerate, dev_addr: str) -> int:
     from .watch import watch
 
     stop = watch([root / "corpus", root / "annotations"], regenerate)
-    command = [sys.executable, "-m", "mkdocs", "serve", "--livereload", "--dirty", "--config-file",
+    # --no-strict: a preview shows MkDocs' warnings and keeps serving (``corpus build`` stays
+    # strict). With mkdocs.yml's ``strict: true``, MkDocs' own warning that a build is dirty
+    # aborted the first build, and a broken link in a page would stop the preview.
+    command = [sys.executable, "-m", "mkdocs", "serve", "--livereload", "--dirty", "--no-strict", "--config-file",
                str(root / "mkdocs.yml"), "--dev-addr", dev_addr]
     try:
         return subprocess.call(command, cwd=root, env=mkdocs_env())

@@ -11,6 +11,8 @@ import time
 import urllib.request
 
 import pytest
+from corpus_fixtures import REPO
+from sitecheck import copy_sources
 
 pytestmark = pytest.mark.e2e
 
@@ -63,3 +65,31 @@ def test_serve_regenerates_on_annotation_change(make_project):
         output = process.communicate(timeout=30)[0].decode("utf-8", "replace")
     assert "annotations/sample/claims.yml:" in output and "error[yaml-syntax]" in output
     assert "regenerated in" in output and "parts rendered" in output
+
+
+def test_serve_previews_the_repository_own_project(tmp_path):
+    """The README's companion command, on this repository's project: its mkdocs.yml says
+    ``strict: true``, and MkDocs' own warning that a preview build is dirty aborted the
+    first build. The preview serves the seed document, keeps running, and picks up an edit."""
+    root = copy_sources(REPO, tmp_path / "repo")
+    assert "strict: true" in (root / "mkdocs.yml").read_text(encoding="utf-8")
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "build_tools", "serve", "--root", str(root), "--dev-addr", f"127.0.0.1:{port}"],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True,
+        env=dict(os.environ, NO_COLOR="1"))
+    url = f"http://127.0.0.1:{port}/corpus/documents/nadortoday-2012-cyberwar/"
+    try:
+        assert wait_for(lambda: 'class="doc-body"' in (fetch(url) or "") or process.poll() is not None, 120)
+        assert process.poll() is None, "the preview stopped"
+        metadata = root / "corpus/nadortoday-2012-cyberwar.yml"
+        source = metadata.read_text(encoding="utf-8")
+        title = next(line for line in source.splitlines() if line.startswith("title:"))
+        metadata.write_text(source.replace(title, "title: عنوان للمعاينة"), encoding="utf-8")
+        assert wait_for(lambda: "عنوان للمعاينة" in (fetch(url) or ""), 60), "the edit never reached the preview"
+        assert process.poll() is None
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        output = process.communicate(timeout=30)[0].decode("utf-8", "replace")
+    assert "Aborted" not in output and "strict mode" not in output, output[-2000:]
+    assert "regenerated in" in output
