@@ -297,6 +297,9 @@ def _port_free(dev_addr: str) -> bool:
 
     host, _, port = dev_addr.rpartition(":")
     with socket.socket(socket.AF_INET6 if ":" in host.strip("[]") else socket.AF_INET) as sock:
+        # as the preview's server binds: the closed connections of a preview just stopped
+        # (TIME_WAIT, for a minute) do not keep the address from it, a listening server does
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             sock.bind((host.strip("[]") or "127.0.0.1", int(port)))
         except (OSError, ValueError):

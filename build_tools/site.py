@@ -11,6 +11,7 @@ import json
 import logging
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -540,9 +541,17 @@ def serve(root: Path, regenerate, dev_addr: str) -> int:
     # aborted the first build, and a broken link in a page would stop the preview.
     command = [sys.executable, "-m", "mkdocs", "serve", "--livereload", "--dirty", "--no-strict", "--config-file",
                str(root / "mkdocs.yml"), "--dev-addr", dev_addr]
+    process = subprocess.Popen(command, cwd=root, env=mkdocs_env())
+    # stopped by SIGTERM (a process manager, a test), MkDocs' server stops too rather than
+    # keep the address (Ctrl-C reaches both: they share the terminal's process group)
+    previous = signal.signal(signal.SIGTERM, lambda *_: process.terminate())
     try:
-        return subprocess.call(command, cwd=root, env=mkdocs_env())
+        return process.wait()
     except KeyboardInterrupt:
         return 0
     finally:
+        signal.signal(signal.SIGTERM, previous)
+        if process.poll() is None:
+            process.terminate()
+        process.wait()
         stop()

@@ -2,6 +2,8 @@
 
 import json
 
+import pytest
+
 from build_tools.cli import main
 
 
@@ -68,3 +70,27 @@ def test_serve_refuses_a_busy_address(make_project, capsys):
         port = busy.getsockname()[1]
         assert main(["serve", "--root", str(make_project()), "--dev-addr", f"127.0.0.1:{port}"]) == 1
     assert "the address is in use" in capsys.readouterr().err
+
+
+def test_serve_accepts_an_address_a_stopped_preview_left_in_time_wait():
+    """After a preview stops, its closed connections hold the address for a minute
+    (TIME_WAIT); the preview's server may bind it, so the check must not refuse it."""
+    import socket
+    import time
+
+    from build_tools.cli import _port_free
+
+    listener = socket.socket()
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)     # as MkDocs' server (http.server)
+    listener.bind(("127.0.0.1", 0))
+    listener.listen()
+    port = listener.getsockname()[1]
+    client = socket.create_connection(("127.0.0.1", port))
+    connection, _ = listener.accept()
+    connection.close()                  # the server's side closes first: it waits in TIME_WAIT
+    time.sleep(0.1)
+    client.close()
+    listener.close()
+    with socket.socket() as plain, pytest.raises(OSError):
+        plain.bind(("127.0.0.1", port))                 # what the check did: refused
+    assert _port_free(f"127.0.0.1:{port}")

@@ -82,14 +82,40 @@ def test_serve_previews_the_repository_own_project(tmp_path):
     try:
         assert wait_for(lambda: 'class="doc-body"' in (fetch(url) or "") or process.poll() is not None, 120)
         assert process.poll() is None, "the preview stopped"
+        export = fetch(f"http://127.0.0.1:{port}/corpus/exports/documents/nadortoday-2012-cyberwar.json")
+        assert export is not None and '"id": "nadortoday-2012-cyberwar"' in export
         metadata = root / "corpus/nadortoday-2012-cyberwar.yml"
         source = metadata.read_text(encoding="utf-8")
         title = next(line for line in source.splitlines() if line.startswith("title:"))
         metadata.write_text(source.replace(title, "title: عنوان للمعاينة"), encoding="utf-8")
         assert wait_for(lambda: "عنوان للمعاينة" in (fetch(url) or ""), 60), "the edit never reached the preview"
+        # the document's exports (linked into the preview's site by the plugin) are the new ones
+        export = f"http://127.0.0.1:{port}/corpus/exports/documents/nadortoday-2012-cyberwar.json"
+        assert wait_for(lambda: "عنوان للمعاينة" in (fetch(export) or ""), 30), "the export was not updated"
         assert process.poll() is None
     finally:
         os.killpg(process.pid, signal.SIGTERM)
         output = process.communicate(timeout=30)[0].decode("utf-8", "replace")
     assert "Aborted" not in output and "strict mode" not in output, output[-2000:]
     assert "regenerated in" in output
+
+
+def test_stopping_the_preview_stops_its_server(make_project):
+    """SIGTERM to `corpus serve` alone (as a process manager sends it) stops MkDocs' server
+    too: it kept running, and kept the address, after the preview had stopped."""
+    root = make_project()
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "build_tools", "serve", "--root", str(root), "--dev-addr", f"127.0.0.1:{port}"],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        assert wait_for(lambda: fetch(f"http://127.0.0.1:{port}/") is not None, 90), "the preview never came up"
+        process.send_signal(signal.SIGTERM)
+        process.wait(timeout=30)
+        assert wait_for(lambda: fetch(f"http://127.0.0.1:{port}/") is None, 10), "the server outlived the preview"
+    finally:
+        try:
+            os.killpg(process.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        process.communicate(timeout=30)
