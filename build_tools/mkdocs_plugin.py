@@ -8,7 +8,11 @@ them. Without the plugin (or with another generator) the same pages build to the
 HTML, only slower.
 
 The generated folder's static files (the exports) are hard-linked into the site rather
-than copied (:func:`link_generated_files`).
+than copied (:func:`link_generated_files`). The per-document exports (three files a
+document, 30,000 for 10,000 documents) are not shown to MkDocs at all: nothing links them
+in Markdown, and MkDocs' work on each of its files (making it, checking whether it changed,
+copying it) took a third of every rebuild of a preview; the plugin links them into the site
+itself (:func:`link_document_exports`).
 
 For the pages outside the navigation it also reuses what MkDocs would make again for each
 (mkdocs_reuse.py): Material's navigation partials, rendered once per distinct input; one
@@ -53,13 +57,14 @@ import json
 import logging
 import os
 import re
+import shutil
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from mkdocs.commands.build import get_context
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin
-from mkdocs.structure.files import File, InclusionLevel
+from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page
 
 from . import mkdocs_reuse, rawhtml, urls
@@ -170,6 +175,75 @@ def link_generated_files(files, docs_dir: str) -> int:
     return count
 
 
+def without_document_exports(files, docs_dir: str):
+    """``files`` without the generated folder's per-document exports (only when that folder
+    is the generator's: it has the marker file); the same ``files`` when there are none."""
+    if not (Path(docs_dir) / urls.GENERATED / MARKER).is_file():
+        return files
+    prefix = urls.DOCUMENT_EXPORTS + "/"
+    kept = [file for file in files if not file.src_uri.startswith(prefix)]
+    return files if len(kept) == len(files) else Files(kept)
+
+
+def link_document_exports(docs_dir: str, site_dir: str, owns=lambda position: True, dirty: bool = False) -> int:
+    """Hard-link the per-document exports into the site; returns how many were written.
+    ``owns(position)`` picks a shard's share of them, in name order.
+
+    ``dirty`` (a preview's rebuild): only those the site lacks or holds an older file of
+    (the generator replaces a changed file by a new one, so a link to the current file has
+    its inode), and the site's exports of documents gone are removed. The folders are
+    listed, never each file asked about: a listing gives each name's inode. Where no link
+    can be made (the site on another file system, as a preview's temporary folder may be),
+    the files are copied with their times, and a rebuild copies those whose size or time
+    differ."""
+    if not (Path(docs_dir) / urls.GENERATED / MARKER).is_file():
+        return 0
+    source = os.path.join(docs_dir, urls.DOCUMENT_EXPORTS)
+    target = os.path.join(site_dir, urls.DOCUMENT_EXPORTS)
+    try:
+        entries = sorted((entry.name, entry.inode()) for entry in os.scandir(source) if entry.is_file())
+    except FileNotFoundError:
+        entries = []
+    present: dict[str, int] = {}
+    if dirty:
+        try:
+            present = {entry.name: entry.inode() for entry in os.scandir(target)}
+        except FileNotFoundError:
+            pass
+    written = 0
+    wanted = set()
+    copying = False
+    for position, (name, inode) in enumerate(entries):
+        if not owns(position):
+            continue
+        wanted.add(name)
+        if present.get(name) == inode:
+            continue
+        from_path, to_path = os.path.join(source, name), os.path.join(target, name)
+        if not copying:
+            try:
+                _hard_link(from_path, to_path)
+                written += 1
+                continue
+            except OSError:
+                copying = True
+        if name in present and _same_copy(from_path, to_path):
+            continue
+        os.makedirs(target, exist_ok=True)
+        if name in present:
+            os.unlink(to_path)              # never write into a file the site may share
+        shutil.copy2(from_path, to_path)
+        written += 1
+    for name in present.keys() - wanted:
+        os.unlink(os.path.join(target, name))
+    return written
+
+
+def _same_copy(source: str, copy: str) -> bool:
+    a, b = os.stat(source), os.stat(copy)
+    return a.st_size == b.st_size and a.st_mtime_ns == b.st_mtime_ns
+
+
 def _link_or_copy(file: File, dirty: bool = False) -> None:
     """``File.copy_file``, by a hard link when one can be made."""
     if dirty and not file.is_modified():
@@ -207,6 +281,7 @@ class CorpusPlugin(BasePlugin):
     def __init__(self):
         self._stashes: dict[str, rawhtml.Stash] = {}
         self._command: str | None = None
+        self._dirty = False
         self._shard: Shard | None = None
         self._files = None
         self._elsewhere: set[str] = set()      # files another shard builds
@@ -245,6 +320,7 @@ class CorpusPlugin(BasePlugin):
 
     def on_startup(self, *, command, dirty):
         self._command = command
+        self._dirty = dirty
 
     def on_config(self, config):
         self._shard = self._shard_to_build(config)
@@ -276,6 +352,7 @@ class CorpusPlugin(BasePlugin):
         return sorted(name for name, plugin in config.plugins.items() if plugin is not self)
 
     def on_files(self, files, config):
+        files = without_document_exports(files, config.docs_dir)
         link_generated_files(files, config.docs_dir)
         files = self._divide(files, config)
         self._search_pages = _SearchPages.of(files, self._elsewhere) if self._sends_search_pages(config) else None
@@ -431,6 +508,8 @@ class CorpusPlugin(BasePlugin):
         return "" if template_name in self._discarded else output_content
 
     def on_post_build(self, config):
+        owns = self._shard.owns if self._shard is not None else (lambda position: True)
+        link_document_exports(config.docs_dir, config.site_dir, owns, self._dirty)
         if self._shard is None:
             return
         manifest = self._manifest(config)

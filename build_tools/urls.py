@@ -86,9 +86,12 @@ def export_file(name: str) -> str:
     return f"{EXPORTS}/{name}"
 
 
+DOCUMENT_EXPORTS = f"{EXPORTS}/documents"     # three files a document: .jsonld, .json, .txt
+
+
 def document_export(doc_id: str, extension: str) -> str:
     """A per-document export: ``corpus/exports/documents/<id>.<extension>``."""
-    return f"{EXPORTS}/documents/{doc_id}.{extension}"
+    return f"{DOCUMENT_EXPORTS}/{doc_id}.{extension}"
 
 
 def file_link(from_page: str, path: str) -> str:

@@ -1,0 +1,120 @@
+"""The per-document exports go into the site beside MkDocs, not through it: linked by the
+plugin, a shard its share, a preview's rebuild only what changed."""
+
+from __future__ import annotations
+
+import errno
+import os
+from pathlib import Path
+
+import pytest
+from mkdocs.config import load_config
+from mkdocs.structure.files import get_files
+
+from build_tools import mkdocs_plugin, urls
+from build_tools.mkdocs_plugin import Shard, link_document_exports, without_document_exports
+from build_tools.output import MARKER
+
+
+def generated(docs: Path, names: dict[str, str]) -> Path:
+    """A generated folder (with the generator's marker) holding these per-document exports."""
+    folder = docs / urls.DOCUMENT_EXPORTS
+    folder.mkdir(parents=True)
+    (docs / urls.GENERATED / MARKER).write_text("generated\n", encoding="utf-8")
+    for name, text in names.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    return folder
+
+
+def replace(path: Path, text: str) -> None:
+    """As the generator changes a file: a new file renamed over the old one (a new inode)."""
+    new = path.with_name(".tmp-" + path.name)
+    new.write_text(text, encoding="utf-8")
+    os.replace(new, path)
+
+
+EXPORTS = {f"d{i}.{ext}": f"{i}{ext}" for i in range(4) for ext in ("json", "jsonld", "txt")}
+
+
+def test_every_export_is_linked_into_the_site(tmp_path):
+    source = generated(tmp_path / "docs", EXPORTS)
+    site = tmp_path / "site"
+    assert link_document_exports(str(tmp_path / "docs"), str(site)) == 12
+    target = site / urls.DOCUMENT_EXPORTS
+    assert sorted(p.name for p in target.iterdir()) == sorted(EXPORTS)
+    for name in EXPORTS:
+        assert (target / name).stat().st_ino == (source / name).stat().st_ino
+        assert (target / name).read_text(encoding="utf-8") == EXPORTS[name]
+
+
+def test_shards_link_their_shares_and_together_all(tmp_path):
+    generated(tmp_path / "docs", EXPORTS)
+    shares = []
+    for number in (1, 2, 3):
+        site = tmp_path / f"shard-{number}"
+        link_document_exports(str(tmp_path / "docs"), str(site), Shard(number, 3).owns)
+        shares.append({p.name for p in (site / urls.DOCUMENT_EXPORTS).iterdir()})
+    assert [len(share) for share in shares] == [4, 4, 4]
+    assert set().union(*shares) == set(EXPORTS)
+    assert shares[0] == {name for i, name in enumerate(sorted(EXPORTS)) if i % 3 == 0}
+
+
+def test_a_rebuild_links_only_what_changed_and_removes_what_is_gone(tmp_path):
+    source = generated(tmp_path / "docs", EXPORTS)
+    site = tmp_path / "site"
+    link_document_exports(str(tmp_path / "docs"), str(site))
+    target = site / urls.DOCUMENT_EXPORTS
+    kept = (target / "d0.json").stat().st_ino
+    assert link_document_exports(str(tmp_path / "docs"), str(site), dirty=True) == 0
+    replace(source / "d1.json", "changed")
+    (source / "d2.txt").unlink()
+    (source / "d9.txt").write_text("new", encoding="utf-8")
+    assert link_document_exports(str(tmp_path / "docs"), str(site), dirty=True) == 2
+    assert (target / "d1.json").read_text(encoding="utf-8") == "changed"
+    assert (target / "d9.txt").read_text(encoding="utf-8") == "new"
+    assert not (target / "d2.txt").exists()
+    assert (target / "d0.json").stat().st_ino == kept
+    assert sorted(p.name for p in target.iterdir()) == sorted(p.name for p in source.iterdir())
+
+
+def test_without_hard_links_the_files_are_copied_and_a_rebuild_copies_only_what_changed(tmp_path, monkeypatch):
+    def no_link(source, target):
+        raise OSError(errno.EXDEV, "Invalid cross-device link")
+
+    source = generated(tmp_path / "docs", EXPORTS)
+    site = tmp_path / "site"
+    monkeypatch.setattr(mkdocs_plugin.os, "link", no_link)
+    assert link_document_exports(str(tmp_path / "docs"), str(site)) == 12
+    target = site / urls.DOCUMENT_EXPORTS
+    assert all((target / n).read_text(encoding="utf-8") == text for n, text in EXPORTS.items())
+    assert (target / "d0.json").stat().st_ino != (source / "d0.json").stat().st_ino
+    assert link_document_exports(str(tmp_path / "docs"), str(site), dirty=True) == 0
+    replace(source / "d3.jsonld", "changed and longer")
+    assert link_document_exports(str(tmp_path / "docs"), str(site), dirty=True) == 1
+    assert (target / "d3.jsonld").read_text(encoding="utf-8") == "changed and longer"
+
+
+def test_a_folder_the_generator_did_not_write_is_left_alone(tmp_path):
+    folder = tmp_path / "docs" / urls.DOCUMENT_EXPORTS
+    folder.mkdir(parents=True)
+    (folder / "mine.json").write_text("{}", encoding="utf-8")
+    assert link_document_exports(str(tmp_path / "docs"), str(tmp_path / "site")) == 0
+    assert not (tmp_path / "site").exists()
+
+
+@pytest.mark.parametrize("marked", [True, False])
+def test_mkdocs_is_not_shown_the_per_document_exports(tmp_path, marked):
+    docs = tmp_path / "docs"
+    generated(docs, EXPORTS)
+    if not marked:
+        (docs / urls.GENERATED / MARKER).unlink()
+    (docs / "index.md").write_text("# x\n", encoding="utf-8")
+    (docs / urls.EXPORTS / "corpus.json").write_text("{}", encoding="utf-8")
+    (tmp_path / "mkdocs.yml").write_text("site_name: x\n", encoding="utf-8")
+    files = get_files(load_config(str(tmp_path / "mkdocs.yml")))
+    shown = sorted(f.src_uri for f in without_document_exports(files, str(docs)))
+    exports = sorted(f"{urls.DOCUMENT_EXPORTS}/{name}" for name in EXPORTS)
+    if marked:
+        assert shown == sorted(["index.md", f"{urls.EXPORTS}/corpus.json", f"{urls.GENERATED}/{MARKER}"])
+    else:
+        assert shown == sorted(["index.md", f"{urls.EXPORTS}/corpus.json", *exports])
