@@ -19,11 +19,14 @@ import json
 import os
 import re
 import shutil
+import signal
+import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -112,6 +115,55 @@ def page_weights(project: Path, site: Path) -> dict:
     entity_pages = [p.stat().st_size for p in (site / "corpus/entities").rglob("index.html")]
     return {"doc_median": statistics.median(sizes), "doc_max": max(sizes), "doc_over_budget": len(over),
             "entity_max": max(entity_pages) if entity_pages else 0}
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def fetch(url: str) -> str | None:
+    try:
+        with urllib.request.urlopen(url, timeout=10) as response:
+            return response.read().decode("utf-8")
+    except OSError:
+        return None
+
+
+def preview_latency(project: Path, env: dict, timeout: float = 900) -> dict:
+    """What a contributor waits for in ``corpus serve``: from saving a mentions file (its
+    last entry removed) to the document's page, as the preview serves it, showing one
+    mention fewer. Seconds to the first page served, and from the edit."""
+    port = free_port()
+    process = subprocess.Popen([sys.executable, "-m", "build_tools", "serve", "--quiet", "--dev-addr",
+                                f"127.0.0.1:{port}"], cwd=project, env=env, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL, start_new_session=True)
+    layer = sorted((project / "annotations").glob("*/mentions.yml"))[-1]
+    url = f"http://127.0.0.1:{port}/corpus/documents/{layer.parent.name}/"
+    original = layer.read_text(encoding="utf-8")
+    started = time.perf_counter()
+    try:
+        page = None
+        while page is None and process.poll() is None and time.perf_counter() - started < timeout:
+            time.sleep(0.2)
+            page = fetch(url)
+        if page is None:
+            return {}
+        served = time.perf_counter() - started
+        before = page.count('id="m-')
+        layer.write_text("\n- ".join(original.split("\n- ")[:-1]) + "\n", encoding="utf-8")
+        edited = time.perf_counter()
+        while time.perf_counter() - edited < 120:
+            time.sleep(0.05)
+            page = fetch(url)
+            if page is not None and page.count('id="m-') != before:
+                return {"first_page_s": served, "edit_s": time.perf_counter() - edited}
+        return {"first_page_s": served}
+    finally:
+        layer.write_text(original, encoding="utf-8")
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=60)
 
 
 def query_bytes(site: Path, queries: list[str]) -> dict | None:
@@ -243,6 +295,7 @@ def bench_size(articles, n: int, repeat: int, work: Path, registry_size: int) ->
     layer.write_text(original, encoding="utf-8")
     session = json.loads(subprocess.run([py, str(HERE / "session_change.py"), str(project)], cwd=project, env=env,
                                         capture_output=True, text=True, check=True).stdout)
+    preview = preview_latency(project, env)
     site = project / "site"
     stats = json.loads(subprocess.run([py, "-m", "build_tools", "stats"], cwd=project, capture_output=True,
                                       text=True, env=env, check=True).stdout)
@@ -256,7 +309,7 @@ def bench_size(articles, n: int, repeat: int, work: Path, registry_size: int) ->
         # each pair: plain, ours, then their processor seconds
         "pairs": [list(pair) for pair in zip(plain_runs.seconds, full_runs.seconds, plain_runs.cpu, full_runs.cpu)],
         "incremental_s": incremental_s, "incremental_written": written, "incremental_rendered": rendered,
-        "session": session,
+        "session": session, "preview": preview,
         "generate_s": generate_s, "generate_peak_kib": generate_peak, "docs_per_s": n / generate_s,
         "generate_1_s": generate_1_s, "docs_per_s_1": n / generate_1_s,
         "generate_1_cpu_s": statistics.median(one_core.cpu), "generate_1_system_s": statistics.median(one_core.system),
@@ -325,6 +378,17 @@ def report(results: list[dict], repeat: int) -> str:
                      f"({session.get('rendered', '?')} parts rendered, {session.get('written', '?')} files written); "
                      f"`corpus generate` {r['incremental_s']:.1f} s ({r['incremental_written']} files rewritten, "
                      f"{r.get('incremental_rendered', '?')} parts rendered)")
+    if any("preview" in r for r in results):
+        lines += ["", "In the preview (`corpus serve`), from saving a mentions file to the document's page, as "
+                      "served, showing the change (what a contributor waits for: the watcher, generation, MkDocs' "
+                      "rebuild of the changed pages):", ""]
+    for r in results:
+        if "preview" not in r:
+            continue
+        preview = r["preview"]
+        first = f"{preview['first_page_s']:.0f} s" if "first_page_s" in preview else "never"
+        edit = f"{preview['edit_s']:.1f} s" if "edit_s" in preview else "never"
+        lines.append(f"- {r['n']:,} documents: the change shown after {edit} (the preview's first page after {first})")
     if len(results) > 1:
         big, small = results[-1], results[-2]
         lines += ["", f"Linearity: time({big['n']:,}) / time({small['n']:,}) = {big['full_s'] / small['full_s']:.1f} "

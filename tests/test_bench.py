@@ -36,6 +36,7 @@ def result(n: int, plain_s: float, full_s: float, generate_1_s: float) -> dict:
         "generated_files": 4 * n + 3000, "file_creation_ms": 0.45,
         "pairs": [[plain_s, full_s, plain_s, 2 * full_s]],
         "session": {"change_s": 1.06, "rendered": 13, "written": 16},
+        "preview": {"first_page_s": 61.2, "edit_s": 5.31},
         "incremental_s": 13.7, "incremental_written": 16, "incremental_rendered": 13,
         "site_bytes": 863_500_000, "plain_site_bytes": 185_400_000, "doc_median": 28 * 1024, "doc_max": 101 * 1024,
         "doc_over_budget": 0, "entity_max": 129 * 1024, "search_index_bytes": 11_500_000,
@@ -65,6 +66,7 @@ def test_the_report_shows_every_target_with_the_figure_measured():
     assert ("| 10,000 | 863.5 MB | 185.4 MB | 28 / 101 KiB | 0 | 129 KiB | 11.5 MB / 37.0 MB | «تونس» 193 KiB |"
             in text.splitlines())
     assert "pages over budget (4 × text + 40 KB)" in text
+    assert "- 10,000 documents: the change shown after 5.3 s (the preview's first page after 61 s)" in text
     # what bounds one core's documents per second on this machine
     assert ("- 10,000 documents: 43,000 files (4.3 per document); processor time 48.0 s, of which system 16.3 s; "
             "one file created in 0.45 ms, so creating the files alone takes about 19.4 s: 517 docs/s if nothing "
