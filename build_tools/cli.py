@@ -69,6 +69,25 @@ def report(diagnostics: Diagnostics, fmt: str, stream=None) -> None:
                                       f"{warnings} warning{'s' if warnings != 1 else ''}"), file=stream)
 
 
+def report_new(diagnostics: Diagnostics, shown: set, stream=None) -> set:
+    """A preview's regeneration: the problems not among those ``shown`` last time, then the
+    counts of all of them; returns what is shown now. Listing every warning of the corpus
+    on every save buried what the save changed (two lines a warning, thousands in a large
+    corpus); ``corpus check`` lists them all."""
+    stream = stream or sys.stderr
+    colour = stream.isatty() and "NO_COLOR" not in os.environ
+    new = [diagnostic for diagnostic in diagnostics if diagnostic not in shown]
+    for diagnostic in new:
+        print(format_human(diagnostic, colour), file=stream)
+    if len(diagnostics):
+        errors, warnings = len(diagnostics.errors), len(diagnostics.warnings)
+        counts = f"{errors} error{'s' if errors != 1 else ''}, {warnings} warning{'s' if warnings != 1 else ''}"
+        if len(new) < len(diagnostics):
+            counts += f" ({len(new)} new; corpus check lists them all)"
+        print(_colour(colour, "bold", counts), file=stream)
+    return set(diagnostics)
+
+
 def _summary_line(counts: dict) -> str:
     return (f"{counts['documents']} documents, {counts['entities']} entities, {counts['mentions']} mentions, "
             f"{counts['claims']} claims, {counts['quotes']} quotes")
@@ -315,23 +334,28 @@ def cmd_serve(args) -> int:
     from .session import Session
 
     session = Session(Project(args.root), workers=getattr(args, "jobs", None))
+    shown: set = set()          # the problems reported last time (see report_new)
 
     def regenerate(paths: list[str] | None = None) -> None:
+        nonlocal shown
         started = time.perf_counter()
         try:
             result = session.generate(changed=paths)
         except CorpusError as exc:
-            report(exc.diagnostics, "human")
+            report(exc.diagnostics, "human")           # errors: every one, every time
+            shown = set(exc.diagnostics)
             print("the sources have errors: the preview keeps the last good pages", file=sys.stderr)
             return
-        report(result.diagnostics, "human")
+        shown = report_new(result.diagnostics, shown)
         if not args.quiet:
             s = result.stats
             print(f"regenerated in {time.perf_counter() - started:.2f} s: {result.rendered} parts rendered, "
                   f"{s.written} files written, {s.removed} removed", file=sys.stderr)
 
     try:
-        report(session.generate(show_progress=False if args.quiet else None).diagnostics, "human")
+        first = session.generate(show_progress=False if args.quiet else None).diagnostics
+        report(first, "human")
+        shown = set(first)
     except CorpusError as exc:
         report(exc.diagnostics, "human")
         return 1

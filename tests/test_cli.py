@@ -94,3 +94,31 @@ def test_serve_accepts_an_address_a_stopped_preview_left_in_time_wait():
     with socket.socket() as plain, pytest.raises(OSError):
         plain.bind(("127.0.0.1", port))                 # what the check did: refused
     assert _port_free(f"127.0.0.1:{port}")
+
+
+def test_a_preview_reports_only_the_problems_a_save_brought_then_the_counts():
+    import io
+
+    from build_tools.cli import report_new
+    from build_tools.diagnostics import Diagnostics, Location
+
+    def problems(*lines: int) -> Diagnostics:
+        found = Diagnostics()
+        for line in lines:
+            found.warning(Location("corpus/a.txt", line, 1), "text-bidi-control", f"problem on line {line}", "fix it")
+        return found
+
+    out = io.StringIO()
+    shown = report_new(problems(1, 2), set(), out)
+    assert out.getvalue() == ("corpus/a.txt:1:1: warning[text-bidi-control]: problem on line 1\n    hint: fix it\n"
+                              "corpus/a.txt:2:1: warning[text-bidi-control]: problem on line 2\n    hint: fix it\n"
+                              "0 errors, 2 warnings\n")
+    out = io.StringIO()
+    shown = report_new(problems(1, 2), shown, out)
+    assert out.getvalue() == "0 errors, 2 warnings (0 new; corpus check lists them all)\n"
+    out = io.StringIO()
+    shown = report_new(problems(2, 3), shown, out)
+    assert out.getvalue() == ("corpus/a.txt:3:1: warning[text-bidi-control]: problem on line 3\n    hint: fix it\n"
+                              "0 errors, 2 warnings (1 new; corpus check lists them all)\n")
+    out = io.StringIO()
+    assert report_new(Diagnostics(), shown, out) == set() and out.getvalue() == ""
