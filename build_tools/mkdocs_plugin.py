@@ -175,14 +175,36 @@ def link_generated_files(files, docs_dir: str) -> int:
     return count
 
 
-def without_document_exports(files, docs_dir: str):
+def without_document_exports(files, config):
     """``files`` without the generated folder's per-document exports (only when that folder
     is the generator's: it has the marker file); the same ``files`` when there are none."""
-    if not (Path(docs_dir) / urls.GENERATED / MARKER).is_file():
+    if not (Path(config.docs_dir) / urls.GENERATED / MARKER).is_file():
         return files
     prefix = urls.DOCUMENT_EXPORTS + "/"
     kept = [file for file in files if not file.src_uri.startswith(prefix)]
-    return files if len(kept) == len(files) else Files(kept)
+    return files if len(kept) == len(files) else FilesAndExports(kept, config)
+
+
+class FilesAndExports(Files):
+    """MkDocs' files without the per-document exports, which are still found by path: a
+    Markdown link to one (from a hand-written page) is checked and written as MkDocs would,
+    though MkDocs does not copy the file (the plugin links the exports itself)."""
+
+    def __init__(self, files, config):
+        super().__init__(files)
+        self._config = config
+        self._prefix = urls.DOCUMENT_EXPORTS + "/"
+
+    def get_file_from_path(self, path: str) -> File | None:
+        found = super().get_file_from_path(path)
+        if found is not None or not path.startswith(self._prefix):
+            return found
+        config = self._config
+        if not os.path.isfile(os.path.join(config.docs_dir, path)):
+            return None
+        found = File(path, config.docs_dir, config.site_dir, config.use_directory_urls)
+        found.inclusion = InclusionLevel.INCLUDED
+        return found
 
 
 def link_document_exports(docs_dir: str, site_dir: str, owns=lambda position: True, dirty: bool = False) -> int:
@@ -352,7 +374,7 @@ class CorpusPlugin(BasePlugin):
         return sorted(name for name, plugin in config.plugins.items() if plugin is not self)
 
     def on_files(self, files, config):
-        files = without_document_exports(files, config.docs_dir)
+        files = without_document_exports(files, config)
         link_generated_files(files, config.docs_dir)
         files = self._divide(files, config)
         self._search_pages = _SearchPages.of(files, self._elsewhere) if self._sends_search_pages(config) else None
@@ -397,8 +419,10 @@ class CorpusPlugin(BasePlugin):
     def _can_reuse(self, config) -> bool:
         """Whether this build may reuse work across pages (see mkdocs_reuse.py): not when
         turned off, nor with versions of MkDocs or Material its code was not checked
-        against, nor with another plugin (it could change what a page's context holds)."""
+        against, nor with another theme than Material (whose partials it reuses), nor with
+        another plugin (it could change what a page's context holds)."""
         return (os.environ.get(mkdocs_reuse.REUSE_VARIABLE, "").strip() != "0"
+                and config.theme.name == "material"
                 and mkdocs_reuse.versions_checked() and not self._other_plugins(config))
 
     def on_nav(self, nav, config, files):

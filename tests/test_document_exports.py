@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import errno
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -111,10 +113,29 @@ def test_mkdocs_is_not_shown_the_per_document_exports(tmp_path, marked):
     (docs / "index.md").write_text("# x\n", encoding="utf-8")
     (docs / urls.EXPORTS / "corpus.json").write_text("{}", encoding="utf-8")
     (tmp_path / "mkdocs.yml").write_text("site_name: x\n", encoding="utf-8")
-    files = get_files(load_config(str(tmp_path / "mkdocs.yml")))
-    shown = sorted(f.src_uri for f in without_document_exports(files, str(docs)))
+    config = load_config(str(tmp_path / "mkdocs.yml"))
+    shown = sorted(f.src_uri for f in without_document_exports(get_files(config), config))
     exports = sorted(f"{urls.DOCUMENT_EXPORTS}/{name}" for name in EXPORTS)
     if marked:
         assert shown == sorted(["index.md", f"{urls.EXPORTS}/corpus.json", f"{urls.GENERATED}/{MARKER}"])
     else:
         assert shown == sorted(["index.md", f"{urls.EXPORTS}/corpus.json", *exports])
+
+
+def test_a_markdown_link_to_a_per_document_export_still_builds_strict(tmp_path):
+    """A hand-written page may link a document's export in Markdown: MkDocs checks the link
+    and writes its URL, though the file is not one of MkDocs' files."""
+    docs = tmp_path / "docs"
+    generated(docs, EXPORTS)
+    (docs / "index.md").write_text("# x\n\n[d1](corpus/exports/documents/d1.jsonld) [gone](corpus/exports/documents/"
+                                   "d7.json)\n", encoding="utf-8")
+    (tmp_path / "mkdocs.yml").write_text("site_name: x\nplugins:\n  - corpus-publisher\n", encoding="utf-8")
+    result = subprocess.run([sys.executable, "-m", "mkdocs", "build", "-d", str(tmp_path / "site")], cwd=tmp_path,
+                            capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    page = (tmp_path / "site/index.html").read_text(encoding="utf-8")
+    assert 'href="corpus/exports/documents/d1.jsonld"' in page
+    assert (tmp_path / "site/corpus/exports/documents/d1.jsonld").read_text(encoding="utf-8") == EXPORTS["d1.jsonld"]
+    warnings = [line for line in result.stderr.splitlines() if line.startswith("WARNING")]
+    assert warnings == ["WARNING -  Doc file 'index.md' contains a link 'corpus/exports/documents/d7.json', but the "
+                        "target is not found among documentation files."]

@@ -278,6 +278,16 @@ def test_another_plugin_turns_reuse_off(make_project, tmp_path, monkeypatch):
     assert (built.partials, built.markdown) == (set(), False)
 
 
+def test_another_theme_turns_reuse_off_and_builds(make_project, tmp_path, monkeypatch):
+    """The reused partials are Material's: with MkDocs' own theme the plugin failed the
+    build (TemplateNotFound: partials/nav.html); it now builds the pages MkDocs' way."""
+    root = project(make_project, NAV_MKDOCS.replace("name: material", "name: mkdocs"))
+    assert "name: mkdocs" in (root / "mkdocs.yml").read_text(encoding="utf-8")
+    built = build_site(root, tmp_path / "site", monkeypatch, reuse=True)
+    assert (built.partials, built.markdown) == (set(), False)
+    assert (tmp_path / "site/corpus/documents/sample/index.html").is_file()
+
+
 def material_partials() -> dict[str, dict[str, nodes.Template]]:
     config = load_config(str(REPO / "mkdocs.yml"))
     env = config.theme.get_env()
