@@ -40,13 +40,18 @@ def wait_for(predicate, timeout: float) -> bool:
     return False
 
 
-def test_serve_regenerates_on_annotation_change(make_project):
-    root = make_project()
-    port = free_port()
-    process = subprocess.Popen(
+def start_preview(root, port: int) -> subprocess.Popen:
+    """``corpus serve`` on ``root``, in a process group of its own (output: one pipe)."""
+    return subprocess.Popen(
         [sys.executable, "-m", "build_tools", "serve", "--root", str(root), "--dev-addr", f"127.0.0.1:{port}"],
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True,
         env=dict(os.environ, NO_COLOR="1"))
+
+
+def test_serve_regenerates_on_annotation_change(make_project):
+    root = make_project()
+    port = free_port()
+    process = start_preview(root, port)
     url = f"http://127.0.0.1:{port}/corpus/claims/"
     try:
         assert wait_for(lambda: (fetch(url) or "").find("الحكومة تكذب") != -1, 90), "the preview never came up"
@@ -74,10 +79,7 @@ def test_serve_previews_the_repository_own_project(tmp_path):
     root = copy_sources(REPO, tmp_path / "repo")
     assert "strict: true" in (root / "mkdocs.yml").read_text(encoding="utf-8")
     port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "build_tools", "serve", "--root", str(root), "--dev-addr", f"127.0.0.1:{port}"],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True,
-        env=dict(os.environ, NO_COLOR="1"))
+    process = start_preview(root, port)
     url = f"http://127.0.0.1:{port}/corpus/documents/nadortoday-2012-cyberwar/"
     try:
         assert wait_for(lambda: 'class="doc-body"' in (fetch(url) or "") or process.poll() is not None, 120)
@@ -105,9 +107,7 @@ def test_stopping_the_preview_stops_its_server(make_project):
     too: it kept running, and kept the address, after the preview had stopped."""
     root = make_project()
     port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "build_tools", "serve", "--root", str(root), "--dev-addr", f"127.0.0.1:{port}"],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
+    process = start_preview(root, port)
     try:
         assert wait_for(lambda: fetch(f"http://127.0.0.1:{port}/") is not None, 90), "the preview never came up"
         process.send_signal(signal.SIGTERM)
