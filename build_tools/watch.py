@@ -6,9 +6,10 @@ itself uses for ``mkdocs serve``) cost nothing while nobody edits, and they say 
 files changed, so the session reloads only those documents.
 
 Only changes are asked of the kernel (:data:`CHANGES`): by default watchdog also asks for
-every file or folder opened, read and closed, and generating 10,000 documents reads 50,000
-files; the kernel's queue of events (16,384 by default) overflowed, and watchdog's repair
-(watching every folder again) opened each folder, which overflowed it again, without end.
+every file or folder opened and closed. Watching 10,000 annotation folders (which lists
+each one) then queued more events than the kernel keeps (16,384 by default), and
+watchdog's repair (watching every folder again) overflowed the queue again, without end;
+reading the sources, as every generation does, queued two events a file besides.
 
 Editors save in bursts (a temporary file, a rename, a second write): the paths seen
 within ``quiet`` seconds of each other are handed over together, once.
