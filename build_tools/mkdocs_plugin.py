@@ -155,6 +155,15 @@ class _ShardNoise(logging.Filter):
         return not any((m := p.search(message)) and m.group(1) in self.elsewhere for p in self.PATTERNS)
 
 
+_DOCUMENT_EXPORTS = urls.DOCUMENT_EXPORTS + "/"
+
+
+def generated_folder_is_ours(docs_dir: str) -> bool:
+    """Whether ``docs_dir``'s generated folder is the generator's (it has the marker file):
+    only then are its files handled apart from MkDocs' way."""
+    return (Path(docs_dir) / urls.GENERATED / MARKER).is_file()
+
+
 def link_generated_files(files, docs_dir: str) -> int:
     """Have MkDocs hard-link the generated folder's static files (the exports: three per
     document) into the site instead of copying them; returns how many.
@@ -164,7 +173,7 @@ def link_generated_files(files, docs_dir: str) -> int:
     never changes in place: it replaces a file by renaming a new one over it, so the
     site's link keeps the content it was built with. Where a link cannot be made (the
     site on another file system, as ``mkdocs serve`` may put it), the file is copied."""
-    if not (Path(docs_dir) / urls.GENERATED / MARKER).is_file():
+    if not generated_folder_is_ours(docs_dir):
         return 0
     prefix = urls.GENERATED + "/"
     count = 0
@@ -178,10 +187,9 @@ def link_generated_files(files, docs_dir: str) -> int:
 def without_document_exports(files, config):
     """``files`` without the generated folder's per-document exports (only when that folder
     is the generator's: it has the marker file); the same ``files`` when there are none."""
-    if not (Path(config.docs_dir) / urls.GENERATED / MARKER).is_file():
+    if not generated_folder_is_ours(config.docs_dir):
         return files
-    prefix = urls.DOCUMENT_EXPORTS + "/"
-    kept = [file for file in files if not file.src_uri.startswith(prefix)]
+    kept = [file for file in files if not file.src_uri.startswith(_DOCUMENT_EXPORTS)]
     return files if len(kept) == len(files) else FilesAndExports(kept, config)
 
 
@@ -193,11 +201,10 @@ class FilesAndExports(Files):
     def __init__(self, files, config):
         super().__init__(files)
         self._config = config
-        self._prefix = urls.DOCUMENT_EXPORTS + "/"
 
     def get_file_from_path(self, path: str) -> File | None:
         found = super().get_file_from_path(path)
-        if found is not None or not path.startswith(self._prefix):
+        if found is not None or not path.startswith(_DOCUMENT_EXPORTS):
             return found
         config = self._config
         if not os.path.isfile(os.path.join(config.docs_dir, path)):
@@ -207,9 +214,9 @@ class FilesAndExports(Files):
         return found
 
 
-def link_document_exports(docs_dir: str, site_dir: str, owns=lambda position: True, dirty: bool = False) -> int:
+def link_document_exports(docs_dir: str, site_dir: str, owns=None, dirty: bool = False) -> int:
     """Hard-link the per-document exports into the site; returns how many were written.
-    ``owns(position)`` picks a shard's share of them, in name order.
+    ``owns(position)`` picks a shard's share of them, in name order (``None``: all).
 
     ``dirty`` (a preview's rebuild): only those the site lacks or holds an older file of
     (the generator replaces a changed file by a new one, so a link to the current file has
@@ -218,7 +225,7 @@ def link_document_exports(docs_dir: str, site_dir: str, owns=lambda position: Tr
     can be made (the site on another file system, as a preview's temporary folder may be),
     the files are copied with their times, and a rebuild copies those whose size or time
     differ."""
-    if not (Path(docs_dir) / urls.GENERATED / MARKER).is_file():
+    if not generated_folder_is_ours(docs_dir):
         return 0
     source = os.path.join(docs_dir, urls.DOCUMENT_EXPORTS)
     target = os.path.join(site_dir, urls.DOCUMENT_EXPORTS)
@@ -236,7 +243,7 @@ def link_document_exports(docs_dir: str, site_dir: str, owns=lambda position: Tr
     wanted = set()
     copying = False
     for position, (name, inode) in enumerate(entries):
-        if not owns(position):
+        if owns is not None and not owns(position):
             continue
         wanted.add(name)
         if present.get(name) == inode:
@@ -532,8 +539,8 @@ class CorpusPlugin(BasePlugin):
         return "" if template_name in self._discarded else output_content
 
     def on_post_build(self, config):
-        owns = self._shard.owns if self._shard is not None else (lambda position: True)
-        link_document_exports(config.docs_dir, config.site_dir, owns, self._dirty)
+        link_document_exports(config.docs_dir, config.site_dir, self._shard.owns if self._shard else None,
+                              self._dirty)
         if self._shard is None:
             return
         manifest = self._manifest(config)
