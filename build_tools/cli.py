@@ -64,9 +64,12 @@ def report(diagnostics: Diagnostics, fmt: str, stream=None) -> None:
     for diagnostic in diagnostics:
         print(format_github(diagnostic) if fmt == "github" else format_human(diagnostic, colour), file=stream)
     if fmt == "human" and len(diagnostics):
-        errors, warnings = len(diagnostics.errors), len(diagnostics.warnings)
-        print(_colour(colour, "bold", f"{errors} error{'s' if errors != 1 else ''}, "
-                                      f"{warnings} warning{'s' if warnings != 1 else ''}"), file=stream)
+        print(_colour(colour, "bold", _counts(diagnostics)), file=stream)
+
+
+def _counts(diagnostics: Diagnostics) -> str:
+    errors, warnings = len(diagnostics.errors), len(diagnostics.warnings)
+    return f"{errors} error{'s' if errors != 1 else ''}, {warnings} warning{'s' if warnings != 1 else ''}"
 
 
 def report_new(diagnostics: Diagnostics, shown: set, stream=None) -> set:
@@ -80,8 +83,7 @@ def report_new(diagnostics: Diagnostics, shown: set, stream=None) -> set:
     for diagnostic in new:
         print(format_human(diagnostic, colour), file=stream)
     if len(diagnostics):
-        errors, warnings = len(diagnostics.errors), len(diagnostics.warnings)
-        counts = f"{errors} error{'s' if errors != 1 else ''}, {warnings} warning{'s' if warnings != 1 else ''}"
+        counts = _counts(diagnostics)
         if len(new) < len(diagnostics):
             counts += f" ({len(new)} new; corpus check lists them all)"
         print(_colour(colour, "bold", counts), file=stream)
@@ -353,9 +355,7 @@ def cmd_serve(args) -> int:
                   f"{s.written} files written, {s.removed} removed", file=sys.stderr)
 
     try:
-        first = session.generate(show_progress=False if args.quiet else None).diagnostics
-        report(first, "human")
-        shown = set(first)
+        shown = report_new(session.generate(show_progress=False if args.quiet else None).diagnostics, shown)
     except CorpusError as exc:
         report(exc.diagnostics, "human")
         return 1

@@ -35,7 +35,9 @@ from watchdog.events import (
 )
 from watchdog.observers import Observer
 
-# What the kernel reports: writes, creations, deletions and renames (never opening or reading).
+# What the kernel reports: writes, creations, deletions and renames (never opening or
+# reading, nor a folder's "modified", which comes with every file in it: the file's own
+# event says which). Watchdog also drops any other event before the handler sees it.
 CHANGES = [FileCreatedEvent, FileModifiedEvent, FileClosedEvent, FileDeletedEvent, FileMovedEvent,
            DirCreatedEvent, DirDeletedEvent, DirMovedEvent]
 
@@ -45,10 +47,6 @@ class _Collector(FileSystemEventHandler):
         self.batch = batch
 
     def on_any_event(self, event: FileSystemEvent) -> None:
-        if event.event_type in ("opened", "closed_no_write"):
-            return                                   # reading a file changes nothing
-        if event.is_directory and event.event_type == "modified":
-            return      # a folder "changes" with every file in it: the file's own event says which
         paths = [event.src_path, getattr(event, "dest_path", "")]
         self.batch.add(p if isinstance(p, str) else p.decode() for p in paths if p)
 
