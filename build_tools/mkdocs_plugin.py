@@ -68,7 +68,7 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page
 
 from . import mkdocs_reuse, rawhtml, urls
-from .output import MARKER
+from .output import FINISHED, MARKER
 
 NAME = "corpus-publisher"           # the entry point in pyproject.toml
 SHARD_VARIABLE = "CORPUS_SHARD"     # "K/N": build shard K (1..N) of N
@@ -156,6 +156,62 @@ class _ShardNoise(logging.Filter):
 
 
 _DOCUMENT_EXPORTS = urls.DOCUMENT_EXPORTS + "/"
+
+
+# ---- mkdocs serve: rebuild on changes, once a generation is done ----------------------------
+
+def watch_docs(server, docs_dir: str):
+    """Have ``mkdocs serve`` rebuild when a file of ``docs_dir`` changes but, in the
+    generated folder, only when a generation that changed files is done (it rewrites
+    output.FINISHED last). Returns the observer that watches (None: MkDocs' own watch of
+    ``docs_dir`` is kept, when the generated folder is not the generator's or the server
+    lacks what this uses).
+
+    MkDocs 1.6 finds changes by listing ``docs_dir`` every half second (watchdog's
+    polling observer). At 10,000 documents that is 44,000 files: each listing took over a
+    second of the server process's time, without end, and an edit was seen 1.3-1.9 s after
+    it was saved. And each file a generation wrote could start a rebuild, so rebuilds ran
+    while a generation was half-written: they served pages half-updated, started one more
+    rebuild when they ended, and a page written between MkDocs' reading and its rendering
+    failed the rebuild ("argument of type 'NoneType' is not iterable").
+
+    Here the operating system tells which files changed (watchdog's native observer, as
+    ``corpus serve`` watches the sources; only changes are asked for: watch.CHANGES),
+    and the rebuild is asked for as MkDocs' own watches ask for it (``LiveReloadServer``
+    has no public way)."""
+    from watchdog.events import FileSystemEventHandler
+    from watchdog.observers import Observer
+
+    from .watch import CHANGES
+
+    if not generated_folder_is_ours(docs_dir) or not all(
+            hasattr(server, name) for name in ("_rebuild_cond", "_want_rebuild", "unwatch")):
+        return None
+    generated = os.path.join(os.path.abspath(docs_dir), urls.GENERATED)
+    finished = os.path.join(generated, FINISHED)
+
+    def wanted(path) -> bool:
+        path = os.fsdecode(path)
+        return path == finished or not path.startswith(generated + os.sep)
+
+    class Changes(FileSystemEventHandler):
+        def on_any_event(self, event) -> None:
+            if event.is_directory:          # as MkDocs: a folder's events come with its files'
+                return
+            if not any(wanted(path) for path in (event.src_path, getattr(event, "dest_path", "")) if path):
+                return
+            with server._rebuild_cond:
+                server._want_rebuild = True
+                server._rebuild_cond.notify_all()
+
+    try:
+        server.unwatch(docs_dir)
+    except KeyError:                        # not watched (another plugin unwatched it): left so
+        return None
+    observer = Observer()                   # its threads are daemons: they end with the server
+    observer.schedule(Changes(), docs_dir, recursive=True, event_filter=CHANGES)
+    observer.start()
+    return observer
 
 
 def generated_folder_is_ours(docs_dir: str) -> bool:
@@ -311,6 +367,7 @@ class CorpusPlugin(BasePlugin):
         self._stashes: dict[str, rawhtml.Stash] = {}
         self._command: str | None = None
         self._dirty = False
+        self._docs_observer = None             # mkdocs serve: what watches docs_dir (watch_docs)
         self._shard: Shard | None = None
         self._files = None
         self._elsewhere: set[str] = set()      # files another shard builds
@@ -379,6 +436,10 @@ class CorpusPlugin(BasePlugin):
 
     def _other_plugins(self, config) -> list[str]:
         return sorted(name for name, plugin in config.plugins.items() if plugin is not self)
+
+    def on_serve(self, server, config, builder):
+        self._docs_observer = watch_docs(server, config.docs_dir)
+        return server
 
     def on_files(self, files, config):
         files = without_document_exports(files, config)
@@ -563,6 +624,8 @@ class CorpusPlugin(BasePlugin):
                 "anchor_level": int(config.validation.links.anchors), "unchecked": unchecked, "anchors": anchors}
 
     def on_shutdown(self):
+        if self._docs_observer is not None:
+            self._docs_observer.stop()
         if self._noise is not None:
             for name in _NOISY_LOGGERS:
                 logging.getLogger(name).removeFilter(self._noise)

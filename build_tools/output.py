@@ -16,6 +16,9 @@ import orjson
 
 MARKER = ".generated-by-corpus-publisher"
 MANIFEST = ".generated-units.json"      # what incremental generation knows (pipeline.py)
+# Rewritten, in place, at the end of each generation that changed files: a preview's MkDocs
+# rebuilds when it changes, not on each file a generation writes (mkdocs_plugin.watch_docs).
+FINISHED = ".generated-finished"
 
 
 @dataclass(frozen=True)
@@ -183,6 +186,16 @@ class OutputTree:
         with open(path, "wb") as handle:
             handle.write(data)
 
+    def announce(self) -> None:
+        """Rewrite the :data:`FINISHED` file: a generation has changed files and is done.
+
+        Written in place (the same file, not a new one renamed over it), so that a watcher
+        of this one path sees it change; always the same text, so that generated folders
+        still compare equal."""
+        self._mark()
+        with open(self.target / FINISHED, "w", encoding="utf-8") as handle:
+            handle.write("The last generation that changed files ended when this file was written.\n")
+
     def stamps(self, rels) -> dict[str, list[int]]:
         """Size and modification time of each file, as the manifest records them."""
         out = {}
@@ -238,7 +251,7 @@ class OutputTree:
         keep = {self.docs_dir / rel for rel in wanted}
         removed = 0
         for path in sorted(self.target.rglob("*"), reverse=True):
-            if path.is_file() and path.name not in (MARKER, MANIFEST) and path not in keep:
+            if path.is_file() and path.name not in (MARKER, MANIFEST, FINISHED) and path not in keep:
                 path.unlink()
                 removed += 1
             elif path.is_dir() and not any(path.iterdir()):

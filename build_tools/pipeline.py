@@ -263,6 +263,8 @@ def write_generated(project: Project, corpus: ResolvedCorpus, diagnostics: Diagn
     for r in results:
         new_manifest.update(r.manifest)
     tree.write_manifest(new_manifest)
+    if written or removed:
+        tree.announce()             # last: a preview's MkDocs rebuilds now, once
     timings["clean"] = time.perf_counter() - t2
     return GenerateResult(corpus, diagnostics, SyncStats(written, unchanged, removed), timings,
                           sum(r.rendered for r in results), sum(r.reused for r in results), new_manifest, wanted)

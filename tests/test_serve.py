@@ -100,6 +100,12 @@ def test_serve_previews_the_repository_own_project(tmp_path):
         output = process.communicate(timeout=30)[0].decode("utf-8", "replace")
     assert "Aborted" not in output and "strict mode" not in output, output[-2000:]
     assert "regenerated in" in output
+    # docs/ is not listed every half second by MkDocs (the plugin watches it through the
+    # system's notifications), and the edit's generation made one rebuild, after it was done
+    watching = next(line for line in output.splitlines() if "Watching paths for changes" in line)
+    assert "'docs'" not in watching and "'mkdocs.yml'" in watching
+    assert output.count("Building documentation...") == 2, output[-3000:]
+    assert "Error building page" not in output
 
 
 def test_stopping_the_preview_stops_its_server(make_project):
