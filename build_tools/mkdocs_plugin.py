@@ -12,7 +12,8 @@ than copied (:func:`link_generated_files`). The per-document exports (three file
 document, 30,000 for 10,000 documents) are not shown to MkDocs at all: nothing links them
 in Markdown, and MkDocs' work on each of its files (making it, checking whether it changed,
 copying it) took a third of every rebuild of a preview; the plugin links them into the site
-itself (:func:`link_document_exports`).
+itself (:func:`link_document_exports`), and MkDocs' listing of ``docs_dir`` leaves their
+folder out (:func:`get_files`).
 
 For the pages outside the navigation it also reuses what MkDocs would make again for each
 (mkdocs_reuse.py): Material's navigation partials, rendered once per distinct input; one
@@ -243,10 +244,70 @@ def link_generated_files(files, docs_dir: str) -> int:
 def without_document_exports(files, config):
     """``files`` without the generated folder's per-document exports (only when that folder
     is the generator's: it has the marker file); the same ``files`` when there are none."""
-    if not generated_folder_is_ours(config.docs_dir):
+    if not generated_folder_is_ours(config.docs_dir) or isinstance(files, FilesAndExports):
         return files
     kept = [file for file in files if not file.src_uri.startswith(_DOCUMENT_EXPORTS)]
     return files if len(kept) == len(files) else FilesAndExports(kept, config)
+
+
+def get_files(config) -> Files:
+    """MkDocs 1.6's ``get_files`` (mkdocs/structure/files.py, BSD-2-Clause, the same steps),
+    but for one thing: when the generated folder is the generator's and the build has this
+    plugin, the folder of the per-document exports is not walked, and the files come as
+    :class:`FilesAndExports`.
+
+    MkDocs makes a ``File`` of every file of ``docs_dir`` before any plugin sees them; at
+    10,000 documents, 30,000 of the 44,000 are exports, which :func:`without_document_exports`
+    then dropped: about 40% of a preview's rebuild, and a second of each shard's build.
+    Installed in MkDocs' build by :func:`use_own_get_files`; otherwise the result is MkDocs'
+    own (tests/test_document_exports.py holds them equal)."""
+    from mkdocs.structure.files import _file_sort_key, set_exclusions
+
+    docs_dir = config["docs_dir"]
+    ours = NAME in config["plugins"] and generated_folder_is_ours(docs_dir)     # else: MkDocs' files
+    skipped = os.path.join(docs_dir, urls.DOCUMENT_EXPORTS) if ours else None
+    files: list[File] = []
+    conflicting_files: list[tuple[File, File]] = []
+    for source_dir, dirnames, filenames in os.walk(docs_dir, followlinks=True):
+        relative_dir = os.path.relpath(source_dir, docs_dir)
+        if skipped is not None:
+            dirnames[:] = [name for name in dirnames if os.path.join(source_dir, name) != skipped]
+        dirnames.sort()
+        filenames.sort(key=_file_sort_key)
+        files_by_dest: dict[str, File] = {}
+        for filename in filenames:
+            file = File(os.path.join(relative_dir, filename), docs_dir, config["site_dir"],
+                        config["use_directory_urls"])
+            # Skip README.md if an index file also exists in dir (part 1)
+            prev_file = files_by_dest.setdefault(file.dest_uri, file)
+            if prev_file is not file:
+                conflicting_files.append((prev_file, file))
+            files.append(file)
+    set_exclusions(files, config)
+    # Skip README.md if an index file also exists in dir (part 2)
+    for a, b in conflicting_files:
+        if b.inclusion.is_included():
+            if a.inclusion.is_included():
+                logging.getLogger("mkdocs.structure.files").warning(
+                    f"Excluding '{a.src_uri}' from the site because it conflicts with '{b.src_uri}'.")
+            try:
+                files.remove(a)
+            except ValueError:
+                pass
+        else:
+            try:
+                files.remove(b)
+            except ValueError:
+                pass
+    return FilesAndExports(files, config) if skipped is not None else Files(files)
+
+
+def use_own_get_files() -> None:
+    """Have MkDocs' build list ``docs_dir`` with :func:`get_files` (it looks the function up
+    in its module at each build)."""
+    import mkdocs.commands.build
+
+    mkdocs.commands.build.get_files = get_files
 
 
 class FilesAndExports(Files):
@@ -407,6 +468,7 @@ class CorpusPlugin(BasePlugin):
     def on_startup(self, *, command, dirty):
         self._command = command
         self._dirty = dirty
+        use_own_get_files()
 
     def on_config(self, config):
         self._shard = self._shard_to_build(config)

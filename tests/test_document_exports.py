@@ -14,7 +14,7 @@ from mkdocs.config import load_config
 from mkdocs.structure.files import get_files
 
 from build_tools import mkdocs_plugin, urls
-from build_tools.mkdocs_plugin import Shard, link_document_exports, without_document_exports
+from build_tools.mkdocs_plugin import FilesAndExports, Shard, link_document_exports, without_document_exports
 from build_tools.output import MARKER
 
 
@@ -139,3 +139,49 @@ def test_a_markdown_link_to_a_per_document_export_still_builds_strict(tmp_path):
     warnings = [line for line in result.stderr.splitlines() if line.startswith("WARNING")]
     assert warnings == ["WARNING -  Doc file 'index.md' contains a link 'corpus/exports/documents/d7.json', but the "
                         "target is not found among documentation files."]
+
+
+@pytest.mark.parametrize("marked,plugin", [(True, True), (False, True), (True, False)])
+def test_the_plugins_listing_of_docs_is_mkdocs_own_without_the_exports(tmp_path, marked, plugin, caplog):
+    """mkdocs_plugin.get_files: MkDocs' files, in MkDocs' order, with the same inclusion
+    (the defaults' exclusions, ``exclude_docs``, ``not_in_nav``, a README beside an index),
+    without making a File of each per-document export."""
+    docs = tmp_path / "docs"
+    generated(docs, EXPORTS)
+    if not marked:
+        (docs / urls.GENERATED / MARKER).unlink()
+    for rel in ("index.md", "b.md", "a/README.md", "a/index.md", "a/z.md", ".hidden.md", "drafts/x.md",
+                "assets/s.css", f"{urls.EXPORTS}/corpus.json", f"{urls.GENERATED}/documents/d1.md"):
+        (docs / rel).parent.mkdir(parents=True, exist_ok=True)
+        (docs / rel).write_text("# x\n", encoding="utf-8")
+    (tmp_path / "mkdocs.yml").write_text("site_name: x\nexclude_docs: drafts/\nnot_in_nav: /b.md\n"
+                                         + ("plugins:\n  - corpus-publisher\n" if plugin else ""), encoding="utf-8")
+    config = load_config(str(tmp_path / "mkdocs.yml"))
+
+    def listing(files):
+        return [(f.src_uri, f.dest_uri, f.inclusion) for f in files]
+
+    theirs = get_files(config)
+    warned = [r.getMessage() for r in caplog.records]
+    caplog.clear()
+    ours = mkdocs_plugin.get_files(config)
+    assert [r.getMessage() for r in caplog.records] == warned == [
+        "Excluding 'a/README.md' from the site because it conflicts with 'a/index.md'."]
+    exports = {f"{urls.DOCUMENT_EXPORTS}/{name}" for name in EXPORTS}
+    if marked and plugin:
+        assert isinstance(ours, FilesAndExports)
+        assert listing(ours) == [entry for entry in listing(theirs) if entry[0] not in exports]
+        assert ours.get_file_from_path(f"{urls.DOCUMENT_EXPORTS}/d1.json") is not None     # found by path
+    else:
+        assert type(ours) is type(theirs) and listing(ours) == listing(theirs)
+        assert exports <= {entry[0] for entry in listing(ours)}
+
+
+def test_mkdocs_builds_list_docs_with_the_plugins_get_files(monkeypatch):
+    """MkDocs' build looks ``get_files`` up in its module: the plugin's is there once a
+    build with the plugin has started."""
+    import mkdocs.commands.build
+
+    monkeypatch.setattr(mkdocs.commands.build, "get_files", get_files)      # put back afterwards
+    mkdocs_plugin.CorpusPlugin().on_startup(command="build", dirty=False)
+    assert mkdocs.commands.build.get_files is mkdocs_plugin.get_files
