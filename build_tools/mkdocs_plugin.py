@@ -197,8 +197,7 @@ def watch_docs(server, docs_dir: str):
 
     class Changes(FileSystemEventHandler):
         def on_any_event(self, event) -> None:
-            if event.is_directory:          # as MkDocs: a folder's events come with its files'
-                return
+            # folders' events too: a folder moved out of docs/ is one event, none for its files
             if not any(wanted(path) for path in (event.src_path, getattr(event, "dest_path", "")) if path):
                 return
             with server._rebuild_cond:
