@@ -170,8 +170,8 @@ def watch_docs(server, docs_dir: str):
 
     MkDocs 1.6 finds changes by listing ``docs_dir`` every half second (watchdog's
     polling observer). At 10,000 documents that is 44,000 files: each listing took over a
-    second of the server process's time, without end, and an edit was seen 1.3-1.9 s after
-    it was saved. And each file a generation wrote could start a rebuild, so rebuilds ran
+    second of the server process's time, without end, and a change was seen 1.3-1.9 s after
+    it was written. And each file a generation wrote could start a rebuild, so rebuilds ran
     while a generation was half-written: they served pages half-updated, started one more
     rebuild when they ended, and a page written between MkDocs' reading and its rendering
     failed the rebuild ("argument of type 'NoneType' is not iterable").

@@ -13,7 +13,7 @@ from mkdocs.livereload import LiveReloadServer
 
 from build_tools.corpus import Project
 from build_tools.mkdocs_plugin import watch_docs
-from build_tools.output import FINISHED, MARKER
+from build_tools.output import FINISHED, MANIFEST, MARKER
 from build_tools.pipeline import generate
 
 
@@ -100,10 +100,13 @@ def test_without_the_generators_folder_mkdocs_watch_is_kept(tmp_path, server):
 
 
 def test_the_finished_file_survives_a_clean_up(tmp_path):
+    """A generation that scans the folder for stale files keeps the FINISHED file: had it
+    removed it, it would have counted a removal and written the file again."""
     root = write_files(tmp_path / "project", fixture_files())
     generate(Project(root))
     finished = root / "docs/corpus" / FINISHED
     before = finished.stat().st_mtime_ns
-    os.remove(root / "docs/corpus/.generated-units.json")     # the next generation scans the folder
-    generate(Project(root), incremental=False)
-    assert finished.is_file() and finished.stat().st_mtime_ns >= before
+    os.remove(root / "docs/corpus" / MANIFEST)          # the next generation scans the folder
+    result = generate(Project(root), incremental=False)
+    assert (result.stats.written, result.stats.removed) == (0, 0)
+    assert finished.stat().st_mtime_ns == before
