@@ -260,7 +260,7 @@ def get_files(config) -> Files:
     then dropped: about 40% of a preview's rebuild, and a second of each shard's build.
     Installed in MkDocs' build by :func:`use_own_get_files`; otherwise the result is MkDocs'
     own (tests/test_document_exports.py holds them equal)."""
-    from mkdocs.structure.files import _file_sort_key, set_exclusions
+    from mkdocs.structure.files import set_exclusions
 
     docs_dir = config["docs_dir"]
     ours = NAME in config["plugins"] and generated_folder_is_ours(docs_dir)     # else: MkDocs' files
@@ -272,7 +272,7 @@ def get_files(config) -> Files:
         if skipped is not None:
             dirnames[:] = [name for name in dirnames if os.path.join(source_dir, name) != skipped]
         dirnames.sort()
-        filenames.sort(key=_file_sort_key)
+        filenames.sort(key=_index_first)
         files_by_dest: dict[str, File] = {}
         for filename in filenames:
             file = File(os.path.join(relative_dir, filename), docs_dir, config["site_dir"],
@@ -299,6 +299,12 @@ def get_files(config) -> Files:
             except ValueError:
                 pass
     return FilesAndExports(files, config) if skipped is not None else Files(files)
+
+
+def _index_first(name: str) -> tuple[bool, str]:
+    """MkDocs 1.6's order of a folder's files (its private ``_file_sort_key``): ``index``
+    and ``README`` first, then by name."""
+    return os.path.splitext(name)[0] not in ("index", "README"), name
 
 
 def use_own_get_files() -> None:
