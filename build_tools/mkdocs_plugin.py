@@ -161,12 +161,14 @@ _DOCUMENT_EXPORTS = urls.DOCUMENT_EXPORTS + "/"
 
 # ---- mkdocs serve: rebuild on changes, once a generation is done ----------------------------
 
+WATCH_QUIET = 0.05      # seconds: the events of one save, or of one generation's last file, come together
+
 def watch_docs(server, docs_dir: str):
     """Have ``mkdocs serve`` rebuild when a file of ``docs_dir`` changes but, in the
     generated folder, only when a generation that changed files is done (it rewrites
-    output.FINISHED last). Returns the observer that watches (None: MkDocs' own watch of
-    ``docs_dir`` is kept, when the generated folder is not the generator's or the server
-    lacks what this uses).
+    output.FINISHED last). Returns the function that stops watching (None: MkDocs' own
+    watch of ``docs_dir`` is kept, when the generated folder is not the generator's or the
+    server lacks what this uses).
 
     MkDocs 1.6 finds changes by listing ``docs_dir`` every half second (watchdog's
     polling observer). At 10,000 documents that is 44,000 files: each listing took over a
@@ -176,30 +178,23 @@ def watch_docs(server, docs_dir: str):
     rebuild when they ended, and a page written between MkDocs' reading and its rendering
     failed the rebuild ("argument of type 'NoneType' is not iterable").
 
-    Here the operating system tells which files changed (watchdog's native observer, as
-    ``corpus serve`` watches the sources; only changes are asked for: watch.CHANGES),
-    and the rebuild is asked for as MkDocs' own watches ask for it (``LiveReloadServer``
-    has no public way)."""
-    from watchdog.events import FileSystemEventHandler
-    from watchdog.observers import Observer
-
-    from .watch import CHANGES
+    Here the operating system tells which files changed, through the watcher ``corpus
+    serve`` watches the sources with (watch.py: only changes are asked for), and the
+    rebuild is asked for as MkDocs' own watches ask for it (``LiveReloadServer`` has no
+    public way). A burst of events is handed over once, after ``WATCH_QUIET`` s of quiet;
+    MkDocs then waits a tenth of a second more for quiet before it rebuilds."""
+    from .watch import watch
 
     if not generated_folder_is_ours(docs_dir) or not all(
             hasattr(server, name) for name in ("_rebuild_cond", "_want_rebuild", "unwatch")):
         return None
-    generated = os.path.join(os.path.abspath(docs_dir), urls.GENERATED)
+    docs = os.path.abspath(docs_dir)         # the events' paths start with the folder watched
+    generated = os.path.join(docs, urls.GENERATED)
     finished = os.path.join(generated, FINISHED)
 
-    def wanted(path) -> bool:
-        path = os.fsdecode(path)
-        return path == finished or not path.startswith(generated + os.sep)
-
-    class Changes(FileSystemEventHandler):
-        def on_any_event(self, event) -> None:
-            # folders' events too: a folder moved out of docs/ is one event, none for its files
-            if not any(wanted(path) for path in (event.src_path, getattr(event, "dest_path", "")) if path):
-                return
+    def changed(paths: list[str]) -> None:
+        # folders' events count too: a folder moved out of docs/ is one event, none for its files
+        if any(path == finished or not path.startswith(generated + os.sep) for path in paths):
             with server._rebuild_cond:
                 server._want_rebuild = True
                 server._rebuild_cond.notify_all()
@@ -208,10 +203,7 @@ def watch_docs(server, docs_dir: str):
         server.unwatch(docs_dir)
     except KeyError:                        # not watched (another plugin unwatched it): left so
         return None
-    observer = Observer()                   # its threads are daemons: they end with the server
-    observer.schedule(Changes(), docs_dir, recursive=True, event_filter=CHANGES)
-    observer.start()
-    return observer
+    return watch([Path(docs)], changed, quiet=WATCH_QUIET)     # daemon threads: they end with the server
 
 
 def generated_folder_is_ours(docs_dir: str) -> bool:
@@ -433,7 +425,7 @@ class CorpusPlugin(BasePlugin):
         self._stashes: dict[str, rawhtml.Stash] = {}
         self._command: str | None = None
         self._dirty = False
-        self._docs_observer = None             # mkdocs serve: what watches docs_dir (watch_docs)
+        self._stop_watching_docs = None        # mkdocs serve: stops watch_docs' watch
         self._shard: Shard | None = None
         self._files = None
         self._elsewhere: set[str] = set()      # files another shard builds
@@ -505,7 +497,7 @@ class CorpusPlugin(BasePlugin):
         return sorted(name for name, plugin in config.plugins.items() if plugin is not self)
 
     def on_serve(self, server, config, builder):
-        self._docs_observer = watch_docs(server, config.docs_dir)
+        self._stop_watching_docs = watch_docs(server, config.docs_dir)
         return server
 
     def on_files(self, files, config):
@@ -691,8 +683,8 @@ class CorpusPlugin(BasePlugin):
                 "anchor_level": int(config.validation.links.anchors), "unchecked": unchecked, "anchors": anchors}
 
     def on_shutdown(self):
-        if self._docs_observer is not None:
-            self._docs_observer.stop()
+        if self._stop_watching_docs is not None:
+            self._stop_watching_docs()
         if self._noise is not None:
             for name in _NOISY_LOGGERS:
                 logging.getLogger(name).removeFilter(self._noise)

@@ -48,9 +48,9 @@ def test_generated_pages_start_one_rebuild_when_the_generation_is_done(tmp_path,
     docs = root / "docs"
     assert (docs / "corpus" / FINISHED).is_file()
     server.watch(str(docs))                         # what mkdocs serve does before on_serve
-    observer = watch_docs(server, str(docs))
+    stop = watch_docs(server, str(docs))
     try:
-        assert observer is not None
+        assert stop is not None
         assert str(docs) not in server._watched_paths, "MkDocs still lists docs/ every half second"
         # a generated page written: not yet (the generation is not done)
         page = docs / "corpus/documents/sample.md"
@@ -78,9 +78,8 @@ def test_generated_pages_start_one_rebuild_when_the_generation_is_done(tmp_path,
         (docs / "guide").rename(tmp_path / "guide")
         assert rebuild_asked(server)
     finally:
-        if observer is not None:
-            observer.stop()
-            observer.join()
+        if stop is not None:
+            stop()
 
 
 def test_without_the_generators_folder_mkdocs_watch_is_kept(tmp_path, server):
@@ -91,12 +90,11 @@ def test_without_the_generators_folder_mkdocs_watch_is_kept(tmp_path, server):
     assert watch_docs(server, str(docs)) is None
     assert str(docs) in server._watched_paths
     (docs / "corpus" / MARKER).write_text("", encoding="utf-8")
-    observer = watch_docs(server, str(docs))
+    stop = watch_docs(server, str(docs))
     try:
-        assert observer is not None and str(docs) not in server._watched_paths
+        assert stop is not None and str(docs) not in server._watched_paths
     finally:
-        observer.stop()
-        observer.join()
+        stop()
 
 
 def test_the_finished_file_survives_a_clean_up(tmp_path):
