@@ -234,7 +234,10 @@ def link_generated_files(files, docs_dir: str) -> int:
 
 def without_document_exports(files, config):
     """``files`` without the generated folder's per-document exports (only when that folder
-    is the generator's: it has the marker file); the same ``files`` when there are none."""
+    is the generator's: it has the marker file); the same ``files`` when there are none, or
+    when :func:`get_files` listed them (it leaves the exports out already). Only a build
+    whose files MkDocs' own listing made (one run without the plugin's ``on_startup``) has
+    exports to drop here."""
     if not generated_folder_is_ours(config.docs_dir) or isinstance(files, FilesAndExports):
         return files
     kept = [file for file in files if not file.src_uri.startswith(_DOCUMENT_EXPORTS)]
